@@ -153,7 +153,6 @@ Core::Result<TlsCredentials> TlsCredentials::generateSelfSigned(int validDays)
     const bool extensionsOk =
         addExtension(cert.get(), NID_subject_alt_name, "IP:127.0.0.1,IP:::1,DNS:localhost") &&
         addExtension(cert.get(), NID_basic_constraints, "critical,CA:FALSE") &&
-        addExtension(cert.get(), NID_key_usage, "critical,digitalSignature") &&
         addExtension(cert.get(), NID_ext_key_usage, "serverAuth") &&
         addExtension(cert.get(), NID_subject_key_identifier, "hash");
     if (!extensionsOk || X509_sign(cert.get(), key.get(), EVP_sha256()) == 0)
