@@ -272,8 +272,15 @@ Core::Result<QSqlDatabase> Database::threadConnection()
 
 Core::Status Database::configure(QSqlDatabase &db)
 {
-    if (backend() == Backend::PostgreSql)
-        return execRaw(db, QStringLiteral("SET TIME ZONE 'UTC'"), QStringLiteral("configuring"));
+    if (backend() == Backend::PostgreSql) {
+        // NOTICEs (e.g. "already exists, skipping") would only clutter the log.
+        for (const QString &sql : {QStringLiteral("SET TIME ZONE 'UTC'"),
+                                   QStringLiteral("SET client_min_messages = warning")}) {
+            if (auto s = execRaw(db, sql, QStringLiteral("configuring the session")); !s)
+                return s;
+        }
+        return {};
+    }
     const QStringList pragmas = {
         QStringLiteral("PRAGMA busy_timeout = %1").arg(m_options.busyTimeoutMs),
         QStringLiteral("PRAGMA foreign_keys = ON"),
@@ -327,6 +334,7 @@ Core::Status Database::transaction(const std::function<Core::Status(QSqlDatabase
         } catch (...) {
             --entry->depth;
             (void)execRaw(db, rollback, QStringLiteral("rolling back"));
+            Sql::releaseFailedQueries();
             throw;
         }
         --entry->depth;
@@ -336,6 +344,7 @@ Core::Status Database::transaction(const std::function<Core::Status(QSqlDatabase
                 return last;
         }
         (void)execRaw(db, rollback, QStringLiteral("rolling back"));
+        Sql::releaseFailedQueries();
         if (last.error().code != ErrorCode::Busy)
             return last;
     }

@@ -1,5 +1,7 @@
 #include "store/sqlutil.h"
 
+#include <vector>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSqlDriver>
@@ -46,17 +48,35 @@ Backend backendOf(const QSqlDatabase &db)
     return db.driverName() == u"QPSQL" ? Backend::PostgreSql : Backend::Sqlite;
 }
 
+namespace {
+thread_local std::vector<QSqlQuery> t_failedQueries;
+
+Core::Error failed(QSqlQuery &&query, QSqlDatabase &db, const QString &context)
+{
+    const Backend backend = backendOf(db);
+    Core::Error error = fromSqlError(query.lastError(), backend, context);
+    if (backend == Backend::PostgreSql)
+        t_failedQueries.push_back(std::move(query));
+    return error;
+}
+} // namespace
+
+void releaseFailedQueries()
+{
+    t_failedQueries.clear();
+}
+
 Core::Result<QSqlQuery> exec(QSqlDatabase &db, const QString &sql, const QVariantList &binds,
                              const QString &context)
 {
     QSqlQuery query(db);
     query.setForwardOnly(true);
     if (!query.prepare(sql))
-        return fromSqlError(query.lastError(), backendOf(db), context);
+        return failed(std::move(query), db, context);
     for (const QVariant &value : binds)
         query.addBindValue(value);
     if (!query.exec())
-        return fromSqlError(query.lastError(), backendOf(db), context);
+        return failed(std::move(query), db, context);
     return query;
 }
 

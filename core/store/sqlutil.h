@@ -28,6 +28,10 @@ namespace Store::Sql {
 /// Prepares `sql` (portable `?` placeholders), binds `binds` in order and executes it.
 [[nodiscard]] Core::Result<QSqlQuery> exec(QSqlDatabase &db, const QString &sql,
                                            const QVariantList &binds, const QString &context);
+/// Failed PostgreSQL statements are kept until releaseFailedQueries(): their server-side
+/// prepared statement can only be deallocated once the aborted transaction has ended.
+void releaseFailedQueries();
+
 /// exec() for statements whose result rows are not needed.
 [[nodiscard]] Core::Status run(QSqlDatabase &db, const QString &sql, const QVariantList &binds,
                                const QString &context);
