@@ -15,6 +15,10 @@ Core::Error invalidJwks(const QString &reason)
 {
     return Core::makeError(QStringLiteral("invalid_jwks"), reason);
 }
+QString kidLabel(const QString &kid)
+{
+    return kid.isEmpty() ? QString() : QStringLiteral(" (kid \"%1\")").arg(kid.left(64));
+}
 } // namespace
 
 QString defaultKid(const Key &key)
@@ -40,20 +44,25 @@ Core::Result<Jwks> Jwks::fromJson(QByteArrayView json)
         const QJsonValue entry = array.at(i);
         if (!entry.isObject())
             return invalidJwks(QStringLiteral("keys[%1] is not an object").arg(i));
-        const QJsonObject object = entry.toObject();
+        QJsonObject object = entry.toObject();
         const QString kid = object.value(QLatin1String("kid")).toString();
+        bool hadPrivate = false;
+        for (const char *name : {"d", "p", "q", "dp", "dq", "qi", "oth"})
+            hadPrivate |= !object.take(QLatin1String(name)).isUndefined();
+        if (hadPrivate)
+            jwks.m_warnings.append(QStringLiteral("keys[%1]%2 publishes private key members; they "
+                                                  "were ignored, and the key must be considered "
+                                                  "compromised")
+                                       .arg(i)
+                                       .arg(kidLabel(kid)));
         auto key = Key::fromJwk(object);
         if (!key) {
             if (key.error().code == QLatin1String("unsupported_key")) {
                 jwks.m_skipped.append(SkippedKey{i, kid, key.error().message});
                 continue;
             }
-            return invalidJwks(QStringLiteral("keys[%1]%2: %3")
-                                   .arg(i)
-                                   .arg(kid.isEmpty()
-                                            ? QString()
-                                            : QStringLiteral(" (kid \"%1\")").arg(kid.left(64)),
-                                        key.error().message));
+            return invalidJwks(
+                QStringLiteral("keys[%1]%2: %3").arg(i).arg(kidLabel(kid), key.error().message));
         }
         if (!kid.isEmpty() && jwks.find(kid)) {
             jwks.m_skipped.append(SkippedKey{

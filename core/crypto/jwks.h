@@ -6,6 +6,7 @@
 #include <QByteArrayView>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include "common/result.h"
 #include "crypto/key.h"
@@ -35,7 +36,9 @@ public:
     /// Parses a JWK Set document. Unsupported keys are skipped and listed in skipped();
     /// a malformed document or a malformed key (bad base64url, a point off its curve...)
     /// fails the whole set with code "invalid_jwks", naming the key. Keys without a kid
-    /// keep an empty kid; a repeated kid is skipped.
+    /// keep an empty kid; a repeated kid is skipped. A key set is only ever used to verify,
+    /// so private members (d, p, q, ...) are dropped, and their presence is reported in
+    /// warnings(): a server that publishes them has leaked its signing key.
     [[nodiscard]] static Core::Result<Jwks> fromJson(QByteArrayView json);
 
     /// {"keys":[...]} with the public members only, compact.
@@ -50,12 +53,15 @@ public:
 
     [[nodiscard]] const QList<Key> &keys() const { return m_keys; }
     [[nodiscard]] const QList<SkippedKey> &skipped() const { return m_skipped; }
+    /// Problems worth an operator's attention that did not stop parsing.
+    [[nodiscard]] const QStringList &warnings() const { return m_warnings; }
     [[nodiscard]] bool isEmpty() const { return m_keys.isEmpty(); }
     [[nodiscard]] qsizetype size() const { return m_keys.size(); }
 
 private:
     QList<Key> m_keys;
     QList<SkippedKey> m_skipped;
+    QStringList m_warnings;
 };
 
 /// The kid this project gives a key that has none: its RFC 7638 thumbprint.

@@ -27,6 +27,7 @@ private slots:
     void skipsUnsupportedKeys();
     void toJsonPublishesPublicPartsOnly();
     void addAndFind();
+    void privateMembersAreDroppedAndReported();
     void rejects_data();
     void rejects();
 
@@ -131,6 +132,26 @@ void TestJwks::addAndFind()
                  QStringLiteral("already"));
     EXPECT_ERROR(jwks.add(Key()), QStringLiteral("invalid_jwks"), QStringLiteral("null"));
     QCOMPARE(jwks.size(), 1);
+}
+
+void TestJwks::privateMembersAreDroppedAndReported()
+{
+    QJsonObject leaked = jsonObject(RfcVectors::kRsaJwk);
+    leaked.insert(QLatin1String("kid"), QStringLiteral("leaky"));
+    QJsonObject brokenPrivate = jsonObject(RfcVectors::kEs256Jwk);
+    brokenPrivate.insert(QLatin1String("d"), QStringLiteral("not*base64"));
+    const auto jwks = Jwks::fromJson(keySet({leaked, m_rfcEc, brokenPrivate}));
+    QVERIFY2(jwks.ok(), TestUtil::describe(jwks).constData());
+    QCOMPARE(jwks->size(), 3);
+    for (const Key &key : jwks->keys())
+        QVERIFY(!key.isPrivate());
+    QCOMPARE(jwks->warnings().size(), 2);
+    QVERIFY(jwks->warnings().at(0).contains(
+        QLatin1String("keys[0] (kid \"leaky\") publishes private")));
+    QVERIFY(jwks->warnings().at(1).startsWith(QLatin1String("keys[2] publishes private")));
+    const QByteArray d =
+        jsonObject(RfcVectors::kRsaJwk).value(QLatin1String("d")).toString().toLatin1();
+    QVERIFY(!jwks->warnings().join(QString()).contains(QString::fromLatin1(d.left(12))));
 }
 
 void TestJwks::rejects_data()
