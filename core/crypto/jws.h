@@ -32,7 +32,7 @@ struct VerifiedJws
     QByteArray payload;
     JwsAlgorithm algorithm = JwsAlgorithm::RS256;
     QString kid; ///< header `kid`, empty when absent
-    Key key;     ///< the (public) key that verified it
+    Key key;     ///< the key that verified it (shares the caller's handle)
 };
 
 /// Compact JWS (RFC 7515) signing and verification with RSA and EC keys (RFC 7518: RS*, PS*

@@ -1,7 +1,6 @@
 #include "crypto/key.h"
 
 #include <array>
-#include <cstring>
 
 #include <QFileDevice>
 #include <QJsonArray>
@@ -74,13 +73,12 @@ struct CurveInfo
     Key::Kind kind;
     const char *jwkName;
     int fieldBytes;
-    int bits;
 };
 
 constexpr std::array kCurves{
-    CurveInfo{Key::Kind::EcP256, "P-256", 32, 256},
-    CurveInfo{Key::Kind::EcP384, "P-384", 48, 384},
-    CurveInfo{Key::Kind::EcP521, "P-521", 66, 521},
+    CurveInfo{Key::Kind::EcP256, "P-256", 32},
+    CurveInfo{Key::Kind::EcP384, "P-384", 48},
+    CurveInfo{Key::Kind::EcP521, "P-521", 66},
 };
 
 const CurveInfo *curveInfo(Key::Kind kind)

@@ -418,6 +418,13 @@ void TestJws::rejects_data()
     QTest::newRow("ES512 signature 130 octets")
         << compact(R"({"alg":"ES512"})", "{}", QByteArray(130, '\x01')) << m_p521 << all
         << badSignature << QStringLiteral("must be 132 octets");
+    // Keys named by the token itself (jwk, jku, x5u) are never used.
+    const Key attacker = *Key::generate(Key::Kind::EcP256);
+    QTest::newRow("embedded jwk header")
+        << *Jws::sign({{QStringLiteral("jwk"), attacker.toJwk()},
+                       {QStringLiteral("jku"), QStringLiteral("https://attacker.example/jwks")}},
+                      "{\"sub\":\"admin\"}", attacker, JwsAlgorithm::ES256)
+        << m_p256 << all << badSignature << QStringLiteral("does not verify");
     QTest::newRow("other EC key") << es << *Key::generate(Key::Kind::EcP256) << all << badSignature
                                   << QStringLiteral("does not verify");
 }
