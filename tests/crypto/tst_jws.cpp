@@ -1,3 +1,7 @@
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include <QJsonArray>
 #include <QMessageAuthenticationCode>
 #include <QTest>
@@ -65,6 +69,7 @@ private slots:
     void parseCompact();
     void rejects_data();
     void rejects();
+    void sharedKeyAcrossThreads();
     void jwksSelection();
     void jwksRejects_data();
     void jwksRejects();
@@ -441,6 +446,30 @@ void TestJws::rejects()
     // The token never appears whole in the message.
     if (token.size() > 40)
         QVERIFY(!result.error().message.contains(QString::fromLatin1(token.left(40))));
+}
+
+void TestJws::sharedKeyAcrossThreads()
+{
+    // Copies of one Key share an EVP_PKEY; servers sign and verify with it from many threads.
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            const Key key = t % 2 == 0 ? m_rsa : m_p256;
+            const JwsAlgorithm alg = t % 2 == 0 ? JwsAlgorithm::PS256 : JwsAlgorithm::ES256;
+            for (int i = 0; i < 40; ++i) {
+                const QByteArray payload = QByteArray::number(t * 1000 + i);
+                const auto token = Jws::sign({}, payload, key, alg);
+                const auto verified = token ? Jws::verify(*token, key.publicKey(), {alg})
+                                            : Core::Result<VerifiedJws>(token.error());
+                if (!verified || verified->payload != payload)
+                    ++failures;
+            }
+        });
+    }
+    for (auto &thread : threads)
+        thread.join();
+    QCOMPARE(failures.load(), 0);
 }
 
 void TestJws::jwksSelection()
