@@ -283,7 +283,9 @@ void ClientReply::Private::handleFinished()
         return fail(
             clientError("too_many_redirects",
                         QStringLiteral("more than %1 redirects").arg(current.maxRedirects)));
-    const QString locationText = QString::fromUtf8(location);
+    QString locationText = QString::fromUtf8(location);
+    if (locationText.startsWith(QLatin1StringView("//"))) // scheme-relative
+        locationText.prepend(current.url.scheme() + QLatin1Char(':'));
     QUrl next;
     if (locationText.contains(QLatin1StringView("://"))) {
         auto parsed = guard.parseUrl(locationText);

@@ -285,6 +285,15 @@ Core::Result<QUrl> SsrfGuard::parseUrl(const QString &text) const
     const QUrl url(text, QUrl::StrictMode);
     if (!url.isValid())
         return blocked(QStringLiteral("not a valid URL"));
+    // QUrl maps full-width and circled digits and ideographic dots (IDNA) to ASCII, so an
+    // address can hide in text no numeric check above recognises: an IP address must be
+    // spelled as one.
+    if (const QHostAddress address(url.host()); !address.isNull()) {
+        const bool v4 = address.protocol() == QAbstractSocket::IPv4Protocol;
+        if ((v4 && host != address.toString()) || (!v4 && QHostAddress(host) != address))
+            return blocked(QStringLiteral("the host is an IP address in disguise; write it as "
+                                          "a canonical IP address"));
+    }
     if (const auto status = checkUrl(url); !status)
         return status.error();
     return url;

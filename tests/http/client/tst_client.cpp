@@ -354,6 +354,8 @@ void TestClient::redirectToBlockedTargetRefused_data()
     QTest::newRow("metadata") << QByteArray("http://169.254.169.254/latest/meta-data/") << blocked
                               << 1;
     QTest::newRow("decimal loopback") << QByteArray("http://2130706433/") << blocked << 1;
+    QTest::newRow("scheme-relative decimal") << QByteArray("//2130706433/") << blocked << 1;
+    QTest::newRow("scheme-relative private") << QByteArray("//10.0.0.1/") << blocked << 1;
     QTest::newRow("mapped private") << QByteArray("https://[::ffff:10.0.0.1]/") << blocked << 1;
     QTest::newRow("scheme") << QByteArray("file:///etc/passwd") << blocked << 1;
     QTest::newRow("userinfo") << QByteArray("https://u:p@as.example.com/") << blocked << 1;

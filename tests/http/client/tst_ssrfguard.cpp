@@ -51,6 +51,13 @@ void TestSsrfGuard::urlText_data()
     QTest::newRow("over 255") << u"https://8.8.8.256/"_qs << false;
     QTest::newRow("https decimal public") << u"https://134744072/"_qs << false;
     QTest::newRow("percent-encoded host") << u"http://%31%32%37.0.0.1/"_qs << false;
+    QTest::newRow("circled digits")
+        << QString::fromUtf8("http://\u2460\u2461\u2466.0.0.1/") << false;
+    QTest::newRow("full-width decimal")
+        << QString::fromUtf8("https://\uFF11\uFF13\uFF14\uFF17\uFF14\uFF14\uFF10\uFF17\uFF12/")
+        << false;
+    QTest::newRow("ideographic dots")
+        << QString::fromUtf8("http://127\u30020\u30020\u30021/") << false;
     QTest::newRow("backslash") << u"http://127.0.0.1\\@evil.com/"_qs << false;
 
     // IPv6 forms.
