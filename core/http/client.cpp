@@ -410,7 +410,11 @@ Client::Client(QObject *parent)
     m_manager->setStrictTransportSecurityEnabled(false);
 }
 
-Client::~Client() = default;
+Client::~Client()
+{
+    // Pending replies go before the manager, so that no reply finishes half-destroyed.
+    qDeleteAll(findChildren<ClientReply *>(Qt::FindDirectChildrenOnly));
+}
 
 void Client::setPolicy(SsrfPolicy policy)
 {

@@ -161,6 +161,7 @@ private slots:
     void captureRecordedWithSecretsMasked();
     void asyncReplyAndCallback();
     void abortFinishesWithAborted();
+    void clientDestroyedWithPendingRequests();
     void tlsWithTrustedSelfSignedCertificate();
     void tlsWithUntrustedCertificateFails();
 };
@@ -497,6 +498,24 @@ void TestClient::abortFinishesWithAborted()
     reply->abort(); // idempotent
     QCOMPARE(finished.count(), 1);
     delete reply;
+}
+
+void TestClient::clientDestroyedWithPendingRequests()
+{
+    Fixture server([](const Received &) { return QByteArray(); });
+    auto *client = new Client;
+    ExchangeLog log;
+    client->setExchangeLog(&log);
+    bool called = false;
+    QObject context;
+    client->send({.url = server.url(u"/hang"_qs)}, &context,
+                 [&called](const Core::Result<ClientResponse> &) { called = true; });
+    QPointer<ClientReply> pending = client->get(server.url(u"/hang"_qs));
+    QTRY_COMPARE(server.received.size(), 2);
+    delete client;
+    QVERIFY(pending.isNull());
+    QTest::qWait(50);
+    QVERIFY(!called);
 }
 
 void TestClient::tlsWithTrustedSelfSignedCertificate()
