@@ -274,8 +274,11 @@ Core::Status Database::configure(QSqlDatabase &db)
 {
     if (backend() == Backend::PostgreSql) {
         // NOTICEs (e.g. "already exists, skipping") would only clutter the log.
-        for (const QString &sql : {QStringLiteral("SET TIME ZONE 'UTC'"),
-                                   QStringLiteral("SET client_min_messages = warning")}) {
+        QStringList session = {QStringLiteral("SET TIME ZONE 'UTC'"),
+                               QStringLiteral("SET client_min_messages = warning")};
+        if (!m_url.schema.isEmpty()) // validated as a plain identifier by DatabaseUrl
+            session.append(QStringLiteral("SET search_path TO \"%1\"").arg(m_url.schema));
+        for (const QString &sql : std::as_const(session)) {
             if (auto s = execRaw(db, sql, QStringLiteral("configuring the session")); !s)
                 return s;
         }
@@ -378,7 +381,11 @@ Core::Result<MigrationStatus> Database::migrationStatus()
             MigrationStatus status;
             status.latestVersion = known.isEmpty() ? 0 : known.last().version;
             QSet<int> applied;
-            if (db.tables().contains(QStringLiteral("schema_migrations"))) {
+            auto exists = Sql::scalar(db, detail::schemaMigrationsExists(backend()), {},
+                                      QStringLiteral("looking for schema_migrations"));
+            if (!exists)
+                return exists.error();
+            if (*exists) {
                 auto query = Sql::exec(
                     db,
                     QStringLiteral(
@@ -413,6 +420,13 @@ Core::Status Database::migrate()
                 if (auto s = Sql::run(db, QStringLiteral("SELECT pg_advisory_xact_lock(?)"),
                                       {qlonglong(kMigrationLockKey)},
                                       QStringLiteral("taking the migration lock"));
+                    !s)
+                    return s;
+            }
+            if (!m_url.schema.isEmpty()) {
+                if (auto s = execRaw(
+                        db, QStringLiteral("CREATE SCHEMA IF NOT EXISTS \"%1\"").arg(m_url.schema),
+                        QStringLiteral("creating schema %1").arg(m_url.schema));
                     !s)
                     return s;
             }

@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QUrl>
 #include <QUrlQuery>
@@ -217,9 +218,16 @@ Core::Result<DatabaseUrl> parsePostgres(const QString &url, QStringView rest)
             if (!ok || t < 1 || t > 3600)
                 return urlError(url, QStringLiteral("connect_timeout must be 1 to 3600 seconds"));
             result.connectTimeoutSeconds = t;
+        } else if (key == u"schema") {
+            static const QRegularExpression identifier(
+                QStringLiteral("^[A-Za-z_][A-Za-z0-9_]{0,62}$"));
+            if (!identifier.match(value).hasMatch())
+                return urlError(url, QStringLiteral("schema must be a plain identifier (letters, "
+                                                    "digits, _; at most 63)"));
+            result.schema = value;
         } else {
             return urlError(url, QStringLiteral("unknown PostgreSQL URL parameter '%1' (known: "
-                                                "sslmode, connect_timeout)")
+                                                "sslmode, connect_timeout, schema)")
                                      .arg(key));
         }
     }
@@ -274,8 +282,13 @@ QString DatabaseUrl::display() const
         s += QStringLiteral(":") + kMasked;
     s += QStringLiteral("@") + (host.contains(u':') ? u'[' + host + u']' : host) +
          QStringLiteral(":") + QString::number(port) + QStringLiteral("/") + enc(database);
+    QStringList query;
     if (!sslMode.isEmpty())
-        s += QStringLiteral("?sslmode=") + sslMode;
+        query.append(QStringLiteral("sslmode=") + sslMode);
+    if (!schema.isEmpty())
+        query.append(QStringLiteral("schema=") + schema);
+    if (!query.isEmpty())
+        s += u'?' + query.join(u'&');
     return s;
 }
 

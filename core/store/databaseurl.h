@@ -16,9 +16,11 @@ enum class Synchronous { Full, Normal };
 ///  - `sqlite:///absolute/path/file.db[?synchronous=full|normal]` (three slashes: no host,
 ///    an absolute path; on Windows `sqlite:///C:/path/file.db`). Relative paths and
 ///    in-memory databases are refused: a connection per thread must see one database.
-///  - `postgresql://user[:password]@host[:port]/database[?sslmode=...&connect_timeout=s]`
-///    (`postgres://` too). User, password and database are percent-decoded; IPv6 hosts in
-///    brackets; the port defaults to 5432.
+///  -
+///  `postgresql://user[:password]@host[:port]/database[?sslmode=...&connect_timeout=s&schema=name]`
+///    (`postgres://` too). `schema` keeps the store's tables in that schema (created by the
+///    first migration) instead of `public`, so one database can hold several stores. User, password
+///    and database are percent-decoded; IPv6 hosts in brackets; the port defaults to 5432.
 /// Parse errors name what is wrong and never contain the password.
 struct DatabaseUrl
 {
@@ -35,6 +37,7 @@ struct DatabaseUrl
     QString database;
     QString sslMode; ///< empty: libpq default
     int connectTimeoutSeconds = 10;
+    QString schema; ///< empty: the server's search_path (normally `public`)
 
     /// Parses `url`; on error the code is ErrorCode::InvalidUrl.
     static Core::Result<DatabaseUrl> parse(const QString &url);

@@ -6,7 +6,7 @@
 
 namespace Store {
 
-QString toString(DeviceCodeStatus status)
+QString deviceCodeStatusName(DeviceCodeStatus status)
 {
     switch (status) {
     case DeviceCodeStatus::Pending:
@@ -34,7 +34,7 @@ DeviceCodeStatus statusFrom(const QString &s)
 {
     for (DeviceCodeStatus st : {DeviceCodeStatus::Pending, DeviceCodeStatus::Approved,
                                 DeviceCodeStatus::Denied, DeviceCodeStatus::Consumed}) {
-        if (s == toString(st))
+        if (s == deviceCodeStatusName(st))
             return st;
     }
     return DeviceCodeStatus::Denied;
@@ -147,7 +147,7 @@ Core::Result<DeviceCode> DeviceCodeRepository::decide(const QString &userCode,
                         QStringLiteral("UPDATE device_codes SET status = ?, subject = ?, "
                                        "decided_at = ? WHERE user_code = ? AND status "
                                        "= 'pending' AND expires_at > ?"),
-                        {toString(to), subject, now, userCode, now},
+                        {deviceCodeStatusName(to), subject, now, userCode, now},
                         QStringLiteral("deciding device authorization"));
         if (!changed)
             return changed.error();
@@ -157,7 +157,7 @@ Core::Result<DeviceCode> DeviceCodeRepository::decide(const QString &userCode,
         if (row->status != DeviceCodeStatus::Pending)
             return Core::makeError(ErrorCode::InvalidState,
                                    QStringLiteral("device authorization %1 was already %2")
-                                       .arg(userCode, toString(row->status)));
+                                       .arg(userCode, deviceCodeStatusName(row->status)));
         return Core::makeError(ErrorCode::Expired,
                                QStringLiteral("device authorization %1 has expired").arg(userCode));
     });
@@ -181,7 +181,7 @@ Core::Result<DevicePoll> DeviceCodeRepository::poll(const SecretHash &deviceCode
         DevicePoll result{DevicePollOutcome::Pending, *row};
         DeviceCode &c = result.code;
         int interval = c.intervalSeconds;
-        QString status = toString(c.status);
+        QString status = deviceCodeStatusName(c.status);
         const bool tooFast = c.lastPollAt && now - *c.lastPollAt < qint64(interval) * 1000;
         if (c.status == DeviceCodeStatus::Consumed) {
             result.outcome = DevicePollOutcome::AlreadyConsumed;
@@ -192,7 +192,7 @@ Core::Result<DevicePoll> DeviceCodeRepository::poll(const SecretHash &deviceCode
             interval += kSlowDownSeconds;
         } else if (c.status == DeviceCodeStatus::Approved) {
             result.outcome = DevicePollOutcome::Approved;
-            status = toString(DeviceCodeStatus::Consumed);
+            status = deviceCodeStatusName(DeviceCodeStatus::Consumed);
         } else if (c.status == DeviceCodeStatus::Denied) {
             result.outcome = DevicePollOutcome::Denied;
         }

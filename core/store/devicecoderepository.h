@@ -14,7 +14,7 @@ class Database;
 
 enum class DeviceCodeStatus { Pending, Approved, Denied, Consumed };
 
-[[nodiscard]] QString toString(DeviceCodeStatus status);
+[[nodiscard]] QString deviceCodeStatusName(DeviceCodeStatus status);
 
 /// A device authorization (RFC 8628). The device code is held only as a SecretHash; the
 /// user code (short, shown on the device and typed by the user) is stored as given, so the

@@ -190,4 +190,13 @@ QString createSchemaMigrationsTable()
                           "applied_at BIGINT NOT NULL)");
 }
 
+QString schemaMigrationsExists(Backend backend)
+{
+    return backend == Backend::Sqlite
+               ? QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+                                "name = 'schema_migrations'")
+               : QStringLiteral("SELECT CASE WHEN to_regclass('schema_migrations') IS NULL "
+                                "THEN 0 ELSE 1 END");
+}
+
 } // namespace Store::detail

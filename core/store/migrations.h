@@ -23,4 +23,8 @@ struct Migration
 /// The statement that creates the bookkeeping table (portable SQL).
 [[nodiscard]] QString createSchemaMigrationsTable();
 
+/// A query whose single value is 1 when schema_migrations exists (in the search path) and
+/// 0 otherwise.
+[[nodiscard]] QString schemaMigrationsExists(Backend backend);
+
 } // namespace Store::detail

@@ -73,8 +73,13 @@ Core::Result<QSqlQuery> exec(QSqlDatabase &db, const QString &sql, const QVarian
     query.setForwardOnly(true);
     if (!query.prepare(sql))
         return failed(std::move(query), db, context);
-    for (const QVariant &value : binds)
-        query.addBindValue(value);
+    for (const QVariant &value : binds) {
+        // The drivers bind a null QString as SQL NULL; only textOrNull() means NULL.
+        if (!value.isNull() && value.typeId() == QMetaType::QString && value.toString().isNull())
+            query.addBindValue(QStringLiteral(""));
+        else
+            query.addBindValue(value);
+    }
     if (!query.exec())
         return failed(std::move(query), db, context);
     return query;

@@ -6,17 +6,17 @@
 
 namespace Store {
 
-QString toString(TokenKind kind)
+QString tokenKindName(TokenKind kind)
 {
     return kind == TokenKind::Access ? QStringLiteral("access") : QStringLiteral("refresh");
 }
 
-QString toString(TokenFormat format)
+QString tokenFormatName(TokenFormat format)
 {
     return format == TokenFormat::Opaque ? QStringLiteral("opaque") : QStringLiteral("jwt");
 }
 
-QString toString(TokenState state)
+QString tokenStateName(TokenState state)
 {
     switch (state) {
     case TokenState::Active:
@@ -41,7 +41,7 @@ std::optional<TokenKind> tokenKindFromString(const QString &s)
 std::optional<TokenState> tokenStateFromString(const QString &s)
 {
     for (TokenState state : {TokenState::Active, TokenState::Expired, TokenState::Revoked}) {
-        if (s == toString(state))
+        if (s == tokenStateName(state))
             return state;
     }
     return std::nullopt;
@@ -118,7 +118,7 @@ Sql::Where whereFor(const TokenFilter &f, qint64 now)
         where.add(QStringLiteral("(' ' || resource || ' ') LIKE ? ESCAPE '\\'"),
                   {Sql::containsWordPattern(f.resource)});
     if (f.kind)
-        where.add(QStringLiteral("kind = ?"), {toString(*f.kind)});
+        where.add(QStringLiteral("kind = ?"), {tokenKindName(*f.kind)});
     if (f.state) {
         switch (*f.state) {
         case TokenState::Active:
@@ -148,13 +148,13 @@ Core::Result<Token> insertOne(QSqlDatabase &db, const Token &t, qint64 now)
                      "INSERT INTO tokens (token_hash, token_prefix, kind, format, jti, client_id, "
                      "subject, scope, resource, issued_at, expires_at, family_id, parent_id, "
                      "authorization_code_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                 {t.token.hex(), t.token.prefix(), toString(t.kind), toString(t.format),
+                 {t.token.hex(), t.token.prefix(), tokenKindName(t.kind), tokenFormatName(t.format),
                   Sql::textOrNull(t.jti), t.clientId, t.subject, t.scope, t.resource,
                   qlonglong(t.issuedAt ? t.issuedAt : now), qlonglong(t.expiresAt),
                   Sql::textOrNull(t.familyId), Sql::intOrNull(t.parentId),
                   Sql::intOrNull(t.authorizationCodeId)},
                  QStringLiteral("storing %1 token %2 for client %3")
-                     .arg(toString(t.kind), t.token.display(), t.clientId));
+                     .arg(tokenKindName(t.kind), t.token.display(), t.clientId));
     if (!s)
         return s.error();
     return fetchByHash(db, t.token);

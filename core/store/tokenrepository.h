@@ -19,9 +19,9 @@ enum class TokenFormat { Opaque, Jwt };
 /// Revoked wins over Expired: a revoked token is Revoked even after it expires.
 enum class TokenState { Active, Expired, Revoked };
 
-[[nodiscard]] QString toString(TokenKind kind);
-[[nodiscard]] QString toString(TokenFormat format);
-[[nodiscard]] QString toString(TokenState state);
+[[nodiscard]] QString tokenKindName(TokenKind kind);
+[[nodiscard]] QString tokenFormatName(TokenFormat format);
+[[nodiscard]] QString tokenStateName(TokenState state);
 [[nodiscard]] std::optional<TokenKind> tokenKindFromString(const QString &s);
 [[nodiscard]] std::optional<TokenState> tokenStateFromString(const QString &s);
 

@@ -32,7 +32,8 @@ public:
     Core::Status start();
     void stop();
 
-    /// A new, empty database of `backend` ("sqlite" or "postgresql").
+    /// A new, empty store of `backend` ("sqlite": a new file; "postgresql": a new schema in
+    /// one database of the test server).
     Core::Result<QString> freshUrl(const QString &backend);
     /// freshUrl() opened (and migrated unless options say otherwise).
     Core::Result<std::shared_ptr<Store::Database>> freshDatabase(const QString &backend,
@@ -45,6 +46,7 @@ public:
 private:
     PgServer m_pg;
     QTemporaryDir m_dir;
+    QString m_pgUrl;
     int m_counter = 0;
 };
 
