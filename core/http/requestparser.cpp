@@ -105,8 +105,10 @@ struct RequestParser::Callbacks
         const bool keep = keepAlive(s->m_current);
         s->m_ready.push_back(std::move(s->m_current));
         s->resetMessage();
-        if (!keep)
-            s->m_stopped = true;
+        // One message per loop in feed(), which starts the next one's bookkeeping. After a
+        // request without keep-alive, whatever follows is never read.
+        s->m_stopped = !keep;
+        http_parser_pause(p, 1);
         return 0;
     }
 
@@ -174,7 +176,15 @@ bool RequestParser::feed(QByteArrayView data)
     http_parser &parser = m_impl->parser;
     const char *p = data.data();
     qsizetype left = data.size();
-    while (left > 0 && !m_error && !m_stopped) {
+    if (m_methodErrorPending) {
+        const qsizetype n =
+            std::min<qsizetype>(data.size(), qsizetype(sizeof m_prefix) - m_prefixSize);
+        std::memcpy(m_prefix + m_prefixSize, data.data(), size_t(n));
+        m_prefixSize += n;
+        classifyMethod();
+        return !m_error;
+    }
+    while (left > 0 && !m_error && !m_stopped && !m_methodErrorPending) {
         if (m_phase == Phase::Idle) {
             // Empty lines before a request line are tolerated (RFC 9112 section 2.2) and do
             // not count towards the header block.
@@ -186,11 +196,13 @@ bool RequestParser::feed(QByteArrayView data)
                 break;
             m_phase = Phase::Headers;
             m_lineChecked = false;
+            m_lineBad = false;
+            m_previousHeaderByte = 0;
             m_line.clear();
             ++m_started;
         }
-        if (m_phase == Phase::Headers && !m_lineChecked && !checkRequestLine(p, left))
-            break;
+        if (m_phase == Phase::Headers && !m_lineChecked)
+            checkRequestLine(p, left);
         const bool inHeaders = m_phase == Phase::Headers;
         if (inHeaders && m_prefixSize < qsizetype(sizeof m_prefix)) {
             const qsizetype n =
@@ -198,12 +210,26 @@ bool RequestParser::feed(QByteArrayView data)
             std::memcpy(m_prefix + m_prefixSize, p, size_t(n));
             m_prefixSize += n;
         }
-        const size_t parsed = http_parser_execute(&parser, &Callbacks::settings(), p, size_t(left));
+        // In the header block, never hand the parser more than one byte past the limit, so
+        // that a header block that is too large gets 431 wherever its bytes were split.
+        const qsizetype chunk =
+            inHeaders ? std::min(left, m_limits.maxHeaderBytes - m_headerBytes + 1) : left;
+        const size_t parsed =
+            http_parser_execute(&parser, &Callbacks::settings(), p, size_t(chunk));
         const auto err = HTTP_PARSER_ERRNO(&parser);
+        if (err == HPE_PAUSED && m_phase == Phase::Idle) {
+            // Paused at the end of a message.
+            http_parser_pause(&parser, 0);
+            p += parsed;
+            left -= qsizetype(parsed);
+            continue;
+        }
         if (err == HPE_PAUSED) {
             // Paused on the final LF of the header block, which the parser consumes again
             // when resumed.
             http_parser_pause(&parser, 0);
+            if (!scanHeaderBytes(p, qsizetype(parsed) + 1))
+                break;
             m_headerBytes += qsizetype(parsed) + 1;
             p += parsed;
             left -= qsizetype(parsed);
@@ -220,6 +246,8 @@ bool RequestParser::feed(QByteArrayView data)
             break;
         }
         if (inHeaders && m_phase == Phase::Headers) {
+            if (!scanHeaderBytes(p, qsizetype(parsed)))
+                break;
             m_headerBytes += qsizetype(parsed);
             if (m_headerBytes > m_limits.maxHeaderBytes) {
                 fail(431, QByteArrayLiteral("request header block too large"));
@@ -245,15 +273,40 @@ void RequestParser::flushHeader()
     m_lastWasValue = false;
 }
 
-bool RequestParser::checkRequestLine(const char *data, qsizetype size)
+bool RequestParser::scanHeaderBytes(const char *data, qsizetype size)
+{
+    // The http-parser build may be lenient here: a CR not followed by LF ends a line for
+    // it, and obsolete line folding is merged into values. Both let a proxy in front and
+    // this server disagree on the headers, so both are rejected (RFC 9112 sections 2.2
+    // and 5.2).
+    char previous = m_previousHeaderByte;
+    for (qsizetype i = 0; i < size; ++i) {
+        const char c = data[i];
+        if (previous == '\r' && c != '\n') {
+            fail(400, QByteArrayLiteral("bare CR in the header block"));
+            return false;
+        }
+        if (previous == '\n' && (c == ' ' || c == '\t')) {
+            fail(400, QByteArrayLiteral("obsolete line folding in the header block"));
+            return false;
+        }
+        previous = c;
+    }
+    m_previousHeaderByte = previous;
+    return true;
+}
+
+void RequestParser::checkRequestLine(const char *data, qsizetype size)
 {
     // http-parser as built by distributions may be lenient about the protocol name and
-    // reads a line without a version as HTTP/0.9; insist on "... HTTP/d.d".
+    // reads a line without a version as HTTP/0.9; insist on "... HTTP/d.d". The verdict
+    // is applied once the header block is complete, so that errors http-parser finds
+    // earlier in the line win no matter how the bytes were split.
     const char *lf = static_cast<const char *>(std::memchr(data, '\n', size_t(size)));
     if (!lf) {
         if (m_line.size() < m_limits.maxHeaderBytes + 1)
             m_line.append(data, std::min<qsizetype>(size, m_limits.maxHeaderBytes + 1));
-        return true;
+        return;
     }
     QByteArrayView line(data, lf - data);
     if (!m_line.isEmpty()) {
@@ -268,9 +321,7 @@ bool RequestParser::checkRequestLine(const char *data, qsizetype size)
                     line[line.size() - 2] == '.' && line[line.size() - 1] >= '0' &&
                     line[line.size() - 1] <= '9';
     m_line.clear();
-    if (!ok)
-        fail(400, QByteArrayLiteral("malformed request line"));
-    return ok;
+    m_lineBad = !ok;
 }
 
 int RequestParser::headersComplete()
@@ -279,6 +330,10 @@ int RequestParser::headersComplete()
     if (m_lastWasValue)
         flushHeader();
     m_phase = Phase::Body;
+    if (m_lineBad) {
+        fail(400, QByteArrayLiteral("malformed request line"));
+        return -1;
+    }
     m_current.method = methodName(parser.method);
     if (parser.http_major != 1) {
         fail(505, QByteArrayLiteral("only HTTP/1.0 and HTTP/1.1 are supported"));
@@ -428,27 +483,36 @@ void RequestParser::classifyParserError(int httpErrno)
     case HPE_HEADER_OVERFLOW:
         fail(431, QByteArrayLiteral("request header block too large"));
         return;
-    case HPE_INVALID_METHOD: {
-        // A well-formed but unknown method is "not implemented"; garbage is a bad request.
-        // Registered methods are upper case by convention; anything else is treated as
-        // garbage rather than a method we might one day implement.
-        const auto methodChar = [](char c) {
-            return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-        };
-        qsizetype i = 0;
-        while (i < m_prefixSize && methodChar(m_prefix[i]))
-            ++i;
-        const bool token = i > 0 && (i == m_prefixSize || m_prefix[i] == ' ');
-        if (token)
-            fail(501, QByteArrayLiteral("method not implemented"));
-        else
-            fail(400, QByteArrayLiteral("invalid request method"));
+    case HPE_INVALID_METHOD:
+        // The verdict may need bytes that have not arrived yet (see classifyMethod()).
+        m_methodErrorPending = true;
+        classifyMethod();
         return;
-    }
     default:
         fail(400, QByteArray("malformed request: ") + http_errno_name(err));
         return;
     }
+}
+
+void RequestParser::classifyMethod()
+{
+    // A well-formed but unknown method is "not implemented"; anything else is a bad
+    // request. Registered methods are upper case by convention, so other tokens count as
+    // garbage. Undecided until the token's end has arrived, so that the answer does not
+    // depend on how the bytes were split.
+    const auto methodChar = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    };
+    qsizetype i = 0;
+    while (i < m_prefixSize && methodChar(m_prefix[i]))
+        ++i;
+    if (i == m_prefixSize && m_prefixSize < qsizetype(sizeof m_prefix))
+        return; // need more bytes
+    m_methodErrorPending = false;
+    if (i > 0 && i < m_prefixSize && m_prefix[i] == ' ')
+        fail(501, QByteArrayLiteral("method not implemented"));
+    else
+        fail(400, QByteArrayLiteral("invalid request method"));
 }
 
 bool RequestParser::keepAlive(const Request &request)

@@ -80,7 +80,9 @@ private:
     int headersComplete();
     [[nodiscard]] int finishTarget();
     void classifyParserError(int httpErrno);
-    [[nodiscard]] bool checkRequestLine(const char *data, qsizetype size);
+    void checkRequestLine(const char *data, qsizetype size);
+    void classifyMethod();
+    [[nodiscard]] bool scanHeaderBytes(const char *data, qsizetype size);
 
     struct Impl;
     std::unique_ptr<Impl> m_impl;
@@ -99,8 +101,11 @@ private:
     quint64 m_started = 0;
     QByteArray m_line; ///< a request line split over several feeds
     bool m_lineChecked = false;
+    bool m_lineBad = false;
+    bool m_methodErrorPending = false;
+    char m_previousHeaderByte = 0;
     bool m_stopped = false; ///< a request without keep-alive ended the stream
-    char m_prefix[24] = {};
+    char m_prefix[24] = {}; ///< first bytes of the request, to judge a bad method
     qsizetype m_prefixSize = 0;
 };
 

@@ -168,6 +168,13 @@ private slots:
             << QByteArray("GET * HTTP/1.1\r\nHost: x\r\n\r\n") << 400 << true;
         QTest::newRow("space in target")
             << QByteArray("GET /a b HTTP/1.1\r\nHost: x\r\n\r\n") << 400 << true;
+        QTest::newRow("bare CR ends no line")
+            << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\rX-B: 2\r\n\r\n") << 400 << true;
+        QTest::newRow("bare CR before body")
+            << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n\rGET / HTTP/1.1\r\nHost: x\r\n\r\n") << 400
+            << true;
+        QTest::newRow("obsolete line folding")
+            << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n 2\r\n\r\n") << 400 << true;
         QTest::newRow("unsupported expectation")
             << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 1\r\n"
                           "\r\na")
