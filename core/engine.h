@@ -1,0 +1,78 @@
+#pragma once
+
+#include <memory>
+
+#include <QObject>
+#include <QUrl>
+
+#include "common/result.h"
+#include "serverconfig.h"
+
+namespace Http {
+class ExchangeLog;
+class Server;
+} // namespace Http
+
+namespace Store {
+class Database;
+}
+
+namespace Core {
+
+/// The one facade the front ends use: owns the store, the exchange log and the embedded
+/// servers, and says what happened through signals. The CLI and the GUI drive the same
+/// engine, which is what makes everything the GUI does testable from the command line.
+/// Lives in the thread that created it (the GUI or CLI main thread); request handlers run
+/// on the servers' worker threads.
+class Engine final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Engine)
+
+public:
+    explicit Engine(QObject *parent = nullptr);
+    ~Engine() override;
+
+    /// Opens the store (applying migrations) and starts the authorization server and the
+    /// resource server. On error nothing is left running.
+    Status start(const ServerConfig &config);
+    /// Stops the servers and closes the store. Safe to call when not running.
+    void stop();
+
+    [[nodiscard]] bool isRunning() const { return m_running; }
+    [[nodiscard]] const ServerConfig &config() const { return m_config; }
+    /// Base URLs of the running servers (empty when stopped).
+    [[nodiscard]] QUrl authorizationServerUrl() const;
+    [[nodiscard]] QUrl resourceServerUrl() const;
+    /// The issuer identifier in use (the configured one, or derived from the AS URL).
+    [[nodiscard]] QString issuer() const;
+    /// SHA-256 fingerprint of the TLS certificate in use, empty without TLS.
+    [[nodiscard]] QString tlsFingerprint() const { return m_tlsFingerprint; }
+    /// The open store, or null when stopped. Shared: callers may keep it while they work.
+    [[nodiscard]] std::shared_ptr<Store::Database> store() const { return m_store; }
+    /// Every HTTP exchange of the embedded servers and of the engine's clients. Owned by
+    /// the engine, alive as long as it is.
+    [[nodiscard]] Http::ExchangeLog *exchangeLog() const { return m_exchangeLog; }
+
+signals:
+    void started();
+    void stopped();
+
+private:
+    void installHealthRoute(Http::Server &server, const QString &role);
+
+    ServerConfig m_config;
+    bool m_running = false;
+    QString m_tlsFingerprint;
+    std::shared_ptr<Store::Database> m_store;
+    Http::ExchangeLog *m_exchangeLog = nullptr;
+    std::unique_ptr<Http::Server> m_authorizationServer;
+    std::unique_ptr<Http::Server> m_resourceServer;
+};
+
+/// The version line shown by `mcpauth --version` and the About dialog.
+[[nodiscard]] QString versionLine();
+/// Versions of the libraries the engine runs on (Qt, OpenSSL, SQLite), for the About dialog.
+[[nodiscard]] QList<QPair<QString, QString>> componentVersions();
+
+} // namespace Core

@@ -1,0 +1,184 @@
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QIcon>
+#include <QKeySequence>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+
+#include "aboutdialog.h"
+#include "engine.h"
+#include "pendingpanel.h"
+#include "serverspanel.h"
+#include "trafficpanel.h"
+
+namespace Ui {
+
+MainWindow::MainWindow(Core::Engine *engine, QWidget *parent)
+    : QMainWindow(parent)
+    , m_engine(engine)
+    , m_splitter(new QSplitter(Qt::Horizontal, this))
+    , m_navigation(new QListWidget(m_splitter))
+    , m_panels(new QStackedWidget(m_splitter))
+    , m_serversPanel(new ServersPanel(engine, m_panels))
+    , m_trafficPanel(new TrafficPanel(engine, m_panels))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("MCP Auth Studio"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/app.svg")));
+
+    m_navigation->setObjectName(QStringLiteral("navigation"));
+    m_navigation->setAccessibleName(tr("Panels"));
+    m_navigation->setIconSize(QSize(20, 20));
+    m_navigation->setMinimumWidth(150);
+    m_navigation->setMaximumWidth(260);
+    m_panels->setObjectName(QStringLiteral("panels"));
+    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->setStretchFactor(1, 1);
+
+    struct Entry
+    {
+        QString objectName;
+        QString icon;
+        QString title;
+        QWidget *panel;
+    };
+    const QList<Entry> entries = {
+        {QStringLiteral("serversPanel"), QStringLiteral("servers"), tr("Servers"), m_serversPanel},
+        {QStringLiteral("flowsPanel"), QStringLiteral("flows"), tr("Flows"),
+         new PendingPanel(tr("Flows"),
+                          tr("walk discovery, registration, PKCE, device and client-credentials "
+                             "flows against the embedded servers or any MCP server URL, with "
+                             "every exchange and a verdict per spec rule."),
+                          m_panels)},
+        {QStringLiteral("tokensPanel"), QStringLiteral("tokens"), tr("Tokens"),
+         new PendingPanel(tr("Tokens"),
+                          tr("list, filter, inspect and revoke the tokens in the store, and "
+                             "purge expired ones."),
+                          m_panels)},
+        {QStringLiteral("clientsPanel"), QStringLiteral("clients"), tr("Clients"),
+         new PendingPanel(tr("Clients"),
+                          tr("add, edit and remove OAuth clients and users of the embedded "
+                             "authorization server."),
+                          m_panels)},
+        {QStringLiteral("frictionPanel"), QStringLiteral("friction"), tr("Friction"),
+         new PendingPanel(tr("Friction"),
+                          tr("show each tool's friction level, rate and cost in real time, "
+                             "and edit the friction configuration."),
+                          m_panels)},
+        {QStringLiteral("trafficPanel"), QStringLiteral("traffic"), tr("Traffic"), m_trafficPanel},
+        {QStringLiteral("auditPanel"), QStringLiteral("audit"), tr("Audit"),
+         new PendingPanel(tr("Audit"),
+                          tr("show the audit log of issuances, refusals, revocations and "
+                             "logins, filterable and exportable as CSV."),
+                          m_panels)},
+    };
+    for (const Entry &entry : entries) {
+        entry.panel->setObjectName(entry.objectName);
+        m_panels->addWidget(entry.panel);
+        auto *item = new QListWidgetItem(QIcon(QStringLiteral(":/icons/%1.svg").arg(entry.icon)),
+                                         entry.title, m_navigation);
+        item->setToolTip(entry.title);
+    }
+    connect(m_navigation, &QListWidget::currentRowChanged, m_panels,
+            &QStackedWidget::setCurrentIndex);
+
+    setCentralWidget(m_splitter);
+    createMenus();
+    statusBar()->setObjectName(QStringLiteral("statusBar"));
+    connect(engine, &Core::Engine::started, this, &MainWindow::handleEngineStateChanged);
+    connect(engine, &Core::Engine::stopped, this, &MainWindow::handleEngineStateChanged);
+    handleEngineStateChanged();
+    restoreSettings();
+}
+
+void MainWindow::showPanel(Panel panel)
+{
+    m_navigation->setCurrentRow(panel);
+}
+
+MainWindow::Panel MainWindow::currentPanel() const
+{
+    return static_cast<Panel>(m_panels->currentIndex());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_navigation->count(); ++i) {
+        QAction *action =
+            view->addAction(m_navigation->item(i)->icon(), m_navigation->item(i)->text(), this,
+                            [this, i] { showPanel(static_cast<Panel>(i)); });
+        action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+    }
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *about =
+        help->addAction(QIcon(QStringLiteral(":/icons/about.svg")), tr("&About MCP Auth Studio"),
+                        this, &MainWindow::handleAboutTriggered);
+    about->setMenuRole(QAction::AboutRole);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt)
+        ->setMenuRole(QAction::AboutQtRole);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("MainWindow"));
+    if (!restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray()))
+        resize(1200, 780);
+    restoreState(settings.value(QStringLiteral("state")).toByteArray());
+    if (!m_splitter->restoreState(settings.value(QStringLiteral("splitter")).toByteArray()))
+        m_splitter->setSizes({180, 1020});
+    m_trafficPanel->splitter()->restoreState(
+        settings.value(QStringLiteral("trafficSplitter")).toByteArray());
+    const int panel = settings.value(QStringLiteral("panel"), 0).toInt();
+    showPanel(static_cast<Panel>(panel >= 0 && panel < PanelCount ? panel : 0));
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("MainWindow"));
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("state"), saveState());
+    settings.setValue(QStringLiteral("splitter"), m_splitter->saveState());
+    settings.setValue(QStringLiteral("trafficSplitter"), m_trafficPanel->splitter()->saveState());
+    settings.setValue(QStringLiteral("panel"), static_cast<int>(currentPanel()));
+}
+
+void MainWindow::handleEngineStateChanged()
+{
+    if (m_engine->isRunning())
+        statusBar()->showMessage(tr("Authorization server %1 · Resource server %2")
+                                     .arg(m_engine->authorizationServerUrl().toString(),
+                                          m_engine->resourceServerUrl().toString()));
+    else
+        statusBar()->showMessage(tr("Servers stopped"));
+}
+
+void MainWindow::handleAboutTriggered()
+{
+    AboutDialog dialog(this);
+    dialog.exec();
+}
+
+} // namespace Ui
