@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include <QCoreApplication>
 #include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -148,6 +149,20 @@ void Engine::installHealthRoute(Http::Server &server, const QString &role)
             };
             return Http::Response::json(storeStatus ? 200 : 503, QJsonDocument(body));
         });
+}
+
+void prepareApplication()
+{
+    // Qt's glib event dispatcher is measurably slower for the server's worker loops.
+    qputenv("QT_NO_GLIB", "1");
+}
+
+void applyApplicationIdentity()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("MCP Auth Studio"));
+    QCoreApplication::setOrganizationDomain(QStringLiteral("mcpauth.studio"));
+    QCoreApplication::setApplicationName(QStringLiteral("mcpauth-studio"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(MCPAUTH_VERSION));
 }
 
 QString versionLine()

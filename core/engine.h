@@ -70,6 +70,14 @@ private:
     std::unique_ptr<Http::Server> m_resourceServer;
 };
 
+/// Sets the organisation, application name and version that QSettings and
+/// QStandardPaths use, identically for the CLI and the GUI (so both find the same default
+/// store), and selects Qt's plain event dispatcher for the server threads. Call before
+/// creating the Q(Core)Application.
+void prepareApplication();
+/// Names the application once the Q(Core)Application exists (see prepareApplication()).
+void applyApplicationIdentity();
+
 /// The version line shown by `mcpauth --version` and the About dialog.
 [[nodiscard]] QString versionLine();
 /// Versions of the libraries the engine runs on (Qt, OpenSSL, SQLite), for the About dialog.

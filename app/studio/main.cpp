@@ -8,13 +8,10 @@
 
 int main(int argc, char *argv[])
 {
-    qputenv("QT_NO_GLIB", "1");
+    Core::prepareApplication();
     QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("MCP Auth Studio"));
-    QApplication::setOrganizationDomain(QStringLiteral("mcpauth.studio"));
-    QApplication::setApplicationName(QStringLiteral("mcpauth-studio"));
+    Core::applyApplicationIdentity();
     QApplication::setApplicationDisplayName(QStringLiteral("MCP Auth Studio"));
-    QApplication::setApplicationVersion(QStringLiteral(MCPAUTH_VERSION));
     QApplication::setDesktopFileName(QStringLiteral(MCPAUTH_APP_ID));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/app.svg")));
 
