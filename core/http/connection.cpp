@@ -10,11 +10,11 @@
 
 #include "http/exchangelog.h"
 #include "http/syntax.h"
+#include "http/transport.h"
 
 #ifdef Q_OS_WIN
 #include <winsock2.h>
 #else
-#include <sys/socket.h>
 #include <unistd.h>
 #endif
 
@@ -28,7 +28,6 @@ using Syntax::isTokenChar;
 
 constexpr qint64 kLingerMs = 2000;
 constexpr qsizetype kReadChunk = 64 * 1024;
-constexpr qint64 kReadBufferLimit = 1024 * 1024;
 
 qint64 nowNs()
 {
@@ -196,30 +195,26 @@ void StreamState::markClosed()
         callback();
 }
 
-Connection::Connection(ServerContext &context, Worker &worker, QTcpSocket *socket, bool secure)
+Connection::Connection(ServerContext &context, Worker &worker, Transport *transport, bool secure)
     : m_context(context)
     , m_worker(worker)
-    , m_socket(socket)
+    , m_transport(transport)
     , m_parser(ParserLimits{context.options.maxHeaderBytes, context.options.defaultBodyLimit})
     , m_secure(secure)
 {
-    m_socket->setParent(this);
-    m_socket->setReadBufferSize(kReadBufferLimit);
-    m_peerAddress = m_socket->peerAddress();
-    m_peerPort = m_socket->peerPort();
-    m_localPort = m_socket->localPort();
+    m_transport->setParent(this);
+    m_peerAddress = m_transport->peerAddress;
+    m_peerPort = m_transport->peerPort;
+    m_localPort = m_transport->localPort;
     m_lastActivityMs = nowMs();
     const Router *router = context.router;
     const qint64 fallback = context.options.defaultBodyLimit;
     m_parser.setBodyLimitResolver([router, fallback](const Request &request) {
         return router->bodyLimit(request.method, request.path, fallback);
     });
-    connect(m_socket, &QTcpSocket::readyRead, this, &Connection::handleReadyRead);
-    connect(m_socket, &QTcpSocket::bytesWritten, this, &Connection::handleBytesWritten);
-    connect(m_socket, &QTcpSocket::disconnected, this, &Connection::closeNow);
-    connect(m_socket, &QTcpSocket::errorOccurred, this, &Connection::closeNow);
-    if (m_socket->bytesAvailable() > 0)
-        QMetaObject::invokeMethod(this, &Connection::handleReadyRead, Qt::QueuedConnection);
+    connect(m_transport, &Transport::readable, this, &Connection::handleReadyRead);
+    connect(m_transport, &Transport::drained, this, &Connection::handleBytesWritten);
+    connect(m_transport, &Transport::failed, this, &Connection::closeNow);
 }
 
 Connection::~Connection()
@@ -245,16 +240,22 @@ void Connection::handleReadyRead()
 {
     if (m_dead)
         return;
-    if (m_closing || m_closeAfterWrite) {
-        m_socket->skip(m_socket->bytesAvailable());
+    if (m_closing || m_closeAfterWrite || m_stopDispatch) {
+        // Nothing more is parsed; keep draining so that a client that leaves is noticed
+        // (an event stream ends at once) and so that closing does not reset the link.
+        if (m_transport->discardInput())
+            closeNow();
         return;
     }
     thread_local char buffer[kReadChunk];
     const int maxPending = std::max(1, m_context.options.maxPipelinedRequests);
     const qint64 now = nowMs();
+    bool peerClosed = false;
     m_inRead = true;
     while (!m_stopDispatch && qsizetype(m_slots.size()) < maxPending) {
-        const qint64 n = m_socket->read(buffer, kReadChunk);
+        const qint64 n = m_transport->read(buffer, kReadChunk);
+        if (n < 0)
+            peerClosed = true;
         if (n <= 0)
             break;
         m_lastActivityMs = now;
@@ -281,8 +282,21 @@ void Connection::handleReadyRead()
             else
                 m_slots.push_back(std::move(slot));
         }
+        if (n < kReadChunk)
+            break; // drained; the next readiness notification brings more
     }
     m_inRead = false;
+    if (!peerClosed && !m_stopDispatch && qsizetype(m_slots.size()) >= maxPending) {
+        // Stop reading until handlers catch up; the kernel buffers the rest.
+        m_readPaused = true;
+        m_transport->pauseReading(true);
+    }
+    if (peerClosed) {
+        // The client sent all it will send: answer what is pending, then close.
+        m_peerClosed = true;
+        m_stopDispatch = true;
+        m_transport->pauseReading(true);
+    }
     flush();
 }
 
@@ -422,9 +436,10 @@ void Connection::asyncAnswered(quint64 seq, Response response)
     answer(std::move(copy), std::move(response));
     if (!m_inRead) {
         flush();
-        // Reading pauses while too many requests wait; resume with what is buffered.
-        if (!m_closing && !m_closeAfterWrite && m_socket->bytesAvailable() > 0)
-            handleReadyRead();
+        if (m_readPaused && !m_dead && !m_stopDispatch) {
+            m_readPaused = false;
+            m_transport->pauseReading(false);
+        }
     }
 }
 
@@ -512,43 +527,40 @@ void Connection::flush()
         }
     }
     if (!m_out.isEmpty()) {
-        m_socket->write(m_out);
+        m_transport->write(m_out);
         m_out.clear();
-        m_socket->flush();
         m_lastWriteMs = nowMs();
         m_lastActivityMs = m_lastWriteMs;
     }
+    if (m_peerClosed && m_slots.empty())
+        m_closeAfterWrite = true;
     if (m_closeAfterWrite && !m_closing)
         beginClose();
 }
 
 void Connection::handleBytesWritten()
 {
-    if (m_closing && m_lingerUntilMs == 0 && m_socket->bytesToWrite() == 0)
+    if (m_closing && m_lingerUntilMs == 0 && m_transport->pendingWrite() == 0)
         beginClose();
 }
 
 void Connection::beginClose()
 {
     m_closing = true;
-    if (m_socket->bytesToWrite() > 0)
+    if (m_transport->pendingWrite() > 0)
         return; // handleBytesWritten() comes back here
     if (m_stream)
         m_stream->markClosed();
-    if (m_secure) {
-        m_socket->disconnectFromHost();
-        m_lingerUntilMs = nowMs() + kLingerMs;
+    if (m_peerClosed) {
+        closeNow();
         return;
     }
     // Half-close and keep draining for a moment: closing with unread request bytes would
     // make the kernel send a reset that can destroy the response before the client reads it.
-#ifdef Q_OS_WIN
-    ::shutdown(SOCKET(m_socket->socketDescriptor()), SD_SEND);
-#else
-    ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
-#endif
+    m_transport->finishWriting();
     m_lingerUntilMs = nowMs() + kLingerMs;
-    m_socket->skip(m_socket->bytesAvailable());
+    if (m_transport->discardInput())
+        closeNow();
 }
 
 void Connection::closeNow()
@@ -562,8 +574,8 @@ void Connection::closeNow()
     }
     if (m_stream)
         m_stream->markClosed();
-    m_socket->disconnect(this);
-    m_socket->abort();
+    m_transport->disconnect(this);
+    m_transport->close();
     m_worker.removeConnection(this);
     deleteLater();
 }
@@ -575,15 +587,13 @@ void Connection::shutdown()
     if (m_stream)
         m_stream->markClosed();
     flush();
-    if (!m_secure)
-        m_socket->flush();
     m_dead = true;
     if (m_link) {
         QMutexLocker locker(&m_link->mutex);
         m_link->connection = nullptr;
     }
-    m_socket->disconnect(this);
-    m_socket->close();
+    m_transport->disconnect(this);
+    m_transport->close();
 }
 
 void Connection::sweep(qint64 now)
@@ -632,27 +642,34 @@ void Worker::addSocket(qintptr descriptor)
         m_sweepTimer->start();
     }
     const bool secure = m_context.tls.has_value();
-    QTcpSocket *socket = secure ? new QSslSocket : new QTcpSocket;
-    if (!socket->setSocketDescriptor(descriptor)) {
-        qWarning("Http::Server: cannot adopt an accepted socket: %s",
-                 qUtf8Printable(socket->errorString()));
-        delete socket;
-#ifdef Q_OS_WIN
-        ::closesocket(SOCKET(descriptor));
-#else
-        ::close(int(descriptor));
+    Transport *transport = nullptr;
+#ifdef Q_OS_UNIX
+    if (!secure)
+        transport = new FdTransport(int(descriptor));
 #endif
-        load.fetch_sub(1);
-        m_context.connections.fetch_sub(1);
-        return;
+    if (!transport) {
+        QTcpSocket *socket = secure ? new QSslSocket : new QTcpSocket;
+        if (!socket->setSocketDescriptor(descriptor)) {
+            qWarning("Http::Server: cannot adopt an accepted socket: %s",
+                     qUtf8Printable(socket->errorString()));
+            delete socket;
+#ifdef Q_OS_WIN
+            ::closesocket(SOCKET(descriptor));
+#else
+            ::close(int(descriptor));
+#endif
+            load.fetch_sub(1);
+            m_context.connections.fetch_sub(1);
+            return;
+        }
+        if (secure) {
+            auto *ssl = static_cast<QSslSocket *>(socket);
+            ssl->setSslConfiguration(*m_context.tls);
+            ssl->startServerEncryption();
+        }
+        transport = new QtTransport(socket, secure);
     }
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    if (secure) {
-        auto *ssl = static_cast<QSslSocket *>(socket);
-        ssl->setSslConfiguration(*m_context.tls);
-        ssl->startServerEncryption();
-    }
-    m_connections.push_back(new Connection(m_context, *this, socket, secure));
+    m_connections.push_back(new Connection(m_context, *this, transport, secure));
 }
 
 void Worker::removeConnection(Connection *connection)

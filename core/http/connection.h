@@ -20,7 +20,6 @@
 #include "http/requestparser.h"
 #include "http/server.h"
 
-class QTcpSocket;
 class QTimer;
 
 namespace Http::Detail {
@@ -74,6 +73,7 @@ struct StreamState
 };
 
 class Worker;
+class Transport;
 
 class Connection final : public QObject
 {
@@ -81,7 +81,8 @@ class Connection final : public QObject
     Q_DISABLE_COPY_MOVE(Connection)
 
 public:
-    Connection(ServerContext &context, Worker &worker, QTcpSocket *socket, bool secure);
+    /// Takes ownership of `transport`.
+    Connection(ServerContext &context, Worker &worker, Transport *transport, bool secure);
     ~Connection() override;
 
     void sweep(qint64 nowMs);
@@ -122,7 +123,7 @@ private:
 
     ServerContext &m_context;
     Worker &m_worker;
-    QTcpSocket *m_socket;
+    Transport *m_transport;
     RequestParser m_parser;
     std::shared_ptr<ConnectionLink> m_link;
     std::shared_ptr<StreamState> m_stream;
@@ -141,6 +142,8 @@ private:
     bool m_stopDispatch = false; ///< a request that ends the connection was dispatched
     bool m_closeAfterWrite = false;
     bool m_closing = false;
+    bool m_readPaused = false;
+    bool m_peerClosed = false; ///< the client closed its side; answer, then close
     bool m_dead = false;
 };
 
