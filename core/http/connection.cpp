@@ -528,7 +528,7 @@ void Connection::flush()
     }
     if (!m_out.isEmpty()) {
         m_transport->write(m_out);
-        m_out.clear();
+        m_out.resize(0); // keeps the capacity for the next response
         m_lastWriteMs = nowMs();
         m_lastActivityMs = m_lastWriteMs;
     }

@@ -435,6 +435,15 @@ int RequestParser::finishTarget()
         fail(400, QByteArrayLiteral("invalid request target"));
         return -1;
     }
+    if (rawPath.size() == target.size() && !rawPath.contains('%')) {
+        // The common case "/path": share the target's bytes instead of copying them.
+        if (rawPath.contains('\0')) {
+            fail(400, QByteArrayLiteral("NUL in the request path"));
+            return -1;
+        }
+        m_current.path = target;
+        return 0;
+    }
     std::optional<QByteArray> path = decodePath(rawPath);
     if (!path) {
         fail(400, QByteArrayLiteral("invalid percent-encoding in the request path"));
