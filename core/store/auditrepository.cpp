@@ -114,12 +114,9 @@ Core::Result<QList<AuditEvent>> AuditRepository::tail(int count, const AuditFilt
 
 Core::Result<qint64> AuditRepository::purgeBefore(qint64 before)
 {
-    return m_db->transactionResult<qint64>([&](QSqlDatabase &db) -> Core::Result<qint64> {
-        auto n = Sql::update(db, QStringLiteral("DELETE FROM audit_events WHERE occurred_at < ?"),
-                             {qlonglong(before)}, QStringLiteral("purging the audit log"));
-        if (!n)
-            return n.error();
-        return qint64(*n);
+    return m_db->transactionResult<qint64>([&](QSqlDatabase &db) {
+        return Sql::removed(db, QStringLiteral("DELETE FROM audit_events WHERE occurred_at < ?"),
+                            {qlonglong(before)}, QStringLiteral("purging the audit log"));
     });
 }
 

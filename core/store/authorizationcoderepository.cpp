@@ -109,13 +109,10 @@ Core::Result<AuthorizationCode> AuthorizationCodeRepository::findByHash(const Se
 
 Core::Result<qint64> AuthorizationCodeRepository::purgeExpired(qint64 before)
 {
-    return m_db->transactionResult<qint64>([&](QSqlDatabase &db) -> Core::Result<qint64> {
-        auto n =
-            Sql::update(db, QStringLiteral("DELETE FROM authorization_codes WHERE expires_at < ?"),
-                        {qlonglong(before)}, QStringLiteral("purging authorization codes"));
-        if (!n)
-            return n.error();
-        return qint64(*n);
+    return m_db->transactionResult<qint64>([&](QSqlDatabase &db) {
+        return Sql::removed(db,
+                            QStringLiteral("DELETE FROM authorization_codes WHERE expires_at < ?"),
+                            {qlonglong(before)}, QStringLiteral("purging authorization codes"));
     });
 }
 

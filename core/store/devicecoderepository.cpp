@@ -213,12 +213,9 @@ Core::Result<DevicePoll> DeviceCodeRepository::poll(const SecretHash &deviceCode
 
 Core::Result<qint64> DeviceCodeRepository::purgeExpired(qint64 before)
 {
-    return m_db->transactionResult<qint64>([&](QSqlDatabase &db) -> Core::Result<qint64> {
-        auto n = Sql::update(db, QStringLiteral("DELETE FROM device_codes WHERE expires_at < ?"),
-                             {qlonglong(before)}, QStringLiteral("purging device codes"));
-        if (!n)
-            return n.error();
-        return qint64(*n);
+    return m_db->transactionResult<qint64>([&](QSqlDatabase &db) {
+        return Sql::removed(db, QStringLiteral("DELETE FROM device_codes WHERE expires_at < ?"),
+                            {qlonglong(before)}, QStringLiteral("purging device codes"));
     });
 }
 

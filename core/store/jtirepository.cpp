@@ -35,12 +35,9 @@ Core::Status JtiRepository::remember(const QString &key, const QString &jti, qin
 
 Core::Result<qint64> JtiRepository::prune()
 {
-    return m_db->transactionResult<qint64>([&](QSqlDatabase &db) -> Core::Result<qint64> {
-        auto n = Sql::update(db, QStringLiteral("DELETE FROM jti_replay WHERE expires_at <= ?"),
-                             {qlonglong(m_db->now())}, QStringLiteral("pruning JTIs"));
-        if (!n)
-            return n.error();
-        return qint64(*n);
+    return m_db->transactionResult<qint64>([&](QSqlDatabase &db) {
+        return Sql::removed(db, QStringLiteral("DELETE FROM jti_replay WHERE expires_at <= ?"),
+                            {qlonglong(m_db->now())}, QStringLiteral("pruning JTIs"));
     });
 }
 

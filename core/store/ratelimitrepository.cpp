@@ -41,13 +41,10 @@ Core::Result<qint64> RateLimitRepository::count(const QString &key, qint64 windo
 
 Core::Result<qint64> RateLimitRepository::prune(qint64 before)
 {
-    return m_db->transactionResult<qint64>([&](QSqlDatabase &db) -> Core::Result<qint64> {
-        auto n =
-            Sql::update(db, QStringLiteral("DELETE FROM rate_limit_windows WHERE window_start < ?"),
-                        {qlonglong(before)}, QStringLiteral("pruning rate-limit windows"));
-        if (!n)
-            return n.error();
-        return qint64(*n);
+    return m_db->transactionResult<qint64>([&](QSqlDatabase &db) {
+        return Sql::removed(db,
+                            QStringLiteral("DELETE FROM rate_limit_windows WHERE window_start < ?"),
+                            {qlonglong(before)}, QStringLiteral("pruning rate-limit windows"));
     });
 }
 

@@ -103,6 +103,15 @@ Core::Result<int> update(QSqlDatabase &db, const QString &sql, const QVariantLis
     return query->numRowsAffected();
 }
 
+Core::Result<qint64> removed(QSqlDatabase &db, const QString &sql, const QVariantList &binds,
+                             const QString &context)
+{
+    auto n = update(db, sql, binds, context);
+    if (!n)
+        return n.error();
+    return qint64(*n);
+}
+
 QVariant textOrNull(const QString &text)
 {
     return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);

@@ -39,6 +39,10 @@ void releaseFailedQueries();
 [[nodiscard]] Core::Result<int> update(QSqlDatabase &db, const QString &sql,
                                        const QVariantList &binds, const QString &context);
 
+/// update() for DELETE statements: how many rows went.
+[[nodiscard]] Core::Result<qint64> removed(QSqlDatabase &db, const QString &sql,
+                                           const QVariantList &binds, const QString &context);
+
 /// NULL when `text` is empty, else the text.
 [[nodiscard]] QVariant textOrNull(const QString &text);
 [[nodiscard]] QVariant intOrNull(std::optional<qint64> value);
