@@ -13,6 +13,10 @@
 #include "http/server.h"
 #include "rawclient.h"
 
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#endif
+
 using namespace Http;
 
 namespace {
@@ -334,6 +338,44 @@ private slots:
         QVERIFY(next);
         QCOMPARE(next->status, 200);
     }
+
+    void pipelineBackpressure()
+    {
+        ServerOptions options;
+        options.maxPipelinedRequests = 2;
+        start(options);
+        RawClient client(m_server->port());
+        // Far more unanswered async requests than the server holds at once: it stops
+        // reading, resumes as answers go out, and still answers all of them in order.
+        QByteArray batch;
+        for (int i = 0; i < 20; ++i)
+            batch += get(QByteArray("/slow/" + QByteArray::number(i % 3 * 5)));
+        client.send(batch);
+        for (int i = 0; i < 20; ++i) {
+            const auto response = client.read();
+            QVERIFY(response);
+            QCOMPARE(response->body, "slow " + QByteArray::number(i % 3 * 5));
+        }
+        QVERIFY(client.connected());
+    }
+
+#ifdef Q_OS_UNIX
+    void clientHalfCloseStillAnswered()
+    {
+        start();
+        RawClient client(m_server->port());
+        client.send(get("/slow/100") + get("/json"));
+        // The client says it will send nothing more; pending answers must still arrive.
+        ::shutdown(int(client.socket().socketDescriptor()), SHUT_WR);
+        const auto slow = client.read();
+        QVERIFY(slow);
+        QCOMPARE(slow->body, QByteArray("slow 100"));
+        const auto json = client.read();
+        QVERIFY(json);
+        QCOMPARE(json->status, 200);
+        QVERIFY(client.waitClosed());
+    }
+#endif
 
     void idleTimeout()
     {
