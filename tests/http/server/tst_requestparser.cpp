@@ -160,8 +160,8 @@ private slots:
             << QByteArray("GET /a% HTTP/1.1\r\nHost: x\r\n\r\n") << 400 << true;
         QTest::newRow("encoded nul")
             << QByteArray("GET /a%00b HTTP/1.1\r\nHost: x\r\n\r\n") << 400 << true;
-        QTest::newRow("raw nul in path")
-            << QByteArray("GET /a\0b HTTP/1.1\r\nHost: x\r\n\r\n", 32) << 400 << true;
+        static const char rawNul[] = "GET /a\0b HTTP/1.1\r\nHost: x\r\n\r\n";
+        QTest::newRow("raw nul in path") << QByteArray(rawNul, sizeof rawNul - 1) << 400 << true;
         QTest::newRow("relative target")
             << QByteArray("GET a/b HTTP/1.1\r\nHost: x\r\n\r\n") << 400 << true;
         QTest::newRow("asterisk with get")
