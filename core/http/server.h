@@ -36,10 +36,12 @@ struct ServerOptions
     std::optional<TlsCredentials> tls;     ///< serve HTTPS when set
 };
 
-/// An HTTP/1.1 (optionally HTTPS) server: one listening socket in the owner's thread and
-/// N worker threads, each with its own event loop, that own the connections. Handlers run
-/// on the worker threads. Configure router() before listen(); create, listen and close
-/// from one thread (the owner's).
+/// An HTTP/1.1 (optionally HTTPS) server: the listening socket on an accept thread of its
+/// own and N worker threads, each with its own event loop, that own the connections
+/// (handed to the least-loaded worker). Handlers run on the worker threads, so they must
+/// be thread-safe and must not block for long; slow work belongs in an async handler.
+/// Configure router() before listen(); create, listen and close from one thread (the
+/// owner's), never from a handler (close() joins the workers and would wait for itself).
 class Server final : public QObject
 {
     Q_OBJECT
