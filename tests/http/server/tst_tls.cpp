@@ -10,6 +10,21 @@ class TestTls : public QObject
 {
     Q_OBJECT
 
+private:
+    static std::unique_ptr<Server> startTls(const TlsCredentials &credentials)
+    {
+        ServerOptions options;
+        options.workerThreads = 2;
+        options.tls = credentials;
+        auto server = std::make_unique<Server>(options);
+        server->router().handle("GET", "/hello", [](const Request &request) {
+            return Response::text(200, request.secure ? "secure" : "plain");
+        });
+        if (!server->listen(QHostAddress::LocalHost, 0).ok())
+            return nullptr;
+        return server;
+    }
+
 private slots:
     void selfSignedCertificate()
     {
@@ -57,22 +72,16 @@ private slots:
     {
         const auto credentials = TlsCredentials::generateSelfSigned();
         QVERIFY(credentials.ok());
-        ServerOptions options;
-        options.workerThreads = 2;
-        options.tls = *credentials;
-        Server server(options);
-        server.router().handle("GET", "/hello", [](const Request &request) {
-            return Response::text(200, request.secure ? "secure" : "plain");
-        });
-        QVERIFY(server.listen(QHostAddress::LocalHost, 0).ok());
-        QCOMPARE(server.baseUrl().scheme(), QStringLiteral("https"));
+        const auto server = startTls(*credentials);
+        QVERIFY(server);
+        QCOMPARE(server->baseUrl().scheme(), QStringLiteral("https"));
 
         QSslSocket socket;
         QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
         configuration.setCaCertificates({credentials->certificate});
         configuration.setPeerVerifyMode(QSslSocket::VerifyPeer);
         socket.setSslConfiguration(configuration);
-        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server.port());
+        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server->port());
         QVERIFY2(socket.waitForEncrypted(5000), qPrintable(socket.errorString()));
         QVERIFY(socket.sslHandshakeErrors().isEmpty());
         QCOMPARE(socket.peerCertificate().digest(QCryptographicHash::Sha256).toHex(':').toUpper(),
@@ -92,18 +101,15 @@ private slots:
     {
         const auto credentials = TlsCredentials::generateSelfSigned();
         QVERIFY(credentials.ok());
-        ServerOptions options;
-        options.workerThreads = 1;
-        options.tls = *credentials;
-        Server server(options);
-        QVERIFY(server.listen(QHostAddress::LocalHost, 0).ok());
+        const auto server = startTls(*credentials);
+        QVERIFY(server);
         QSslSocket socket; // default trust store: the self-signed certificate is unknown
-        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server.port());
+        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server->port());
         QVERIFY(!socket.waitForEncrypted(5000));
         QVERIFY(!socket.sslHandshakeErrors().isEmpty());
 
         // Plain HTTP to the TLS port neither crashes nor hangs the server.
-        RawClient plain(server.port());
+        RawClient plain(server->port());
         plain.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         QVERIFY(plain.waitClosed(5000));
     }
