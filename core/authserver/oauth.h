@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QSet>
 #include <QString>
 #include <QStringList>
@@ -10,6 +11,12 @@
 
 /// OAuth 2.x building blocks shared by every endpoint: errors, responses, scopes.
 namespace Auth {
+
+struct Config;
+
+/// "mcpauth.authserver": warnings of the authorization server (store failures the request
+/// survives, auto-approve). Never with a secret in it.
+Q_DECLARE_LOGGING_CATEGORY(lcAuthServer)
 
 /// RFC 6749 section 5.2 / RFC 8628 / RFC 7591 / RFC 6750 error codes.
 namespace OAuthError {
@@ -45,6 +52,16 @@ inline const QString InvalidDpopProof = QStringLiteral("invalid_dpop_proof");
 /// 429 with `Retry-After: seconds` and a JSON body (error "slow_down" is NOT used here:
 /// the body says temporarily_unavailable-style text with the wait).
 [[nodiscard]] Http::Response tooManyRequests(int retryAfterSeconds);
+
+/// CORS for the endpoints browsers may call (metadata, JWKS, token, register, revoke):
+/// when the request has an `Origin` allowed by Config::corsOrigins ("*" = any), adds
+/// `Access-Control-Allow-Origin` (and `Vary: Origin`). Credentials are never allowed.
+void addCorsHeaders(const Config &config, const Http::Request &request, Http::Response &response);
+/// The answer to a CORS preflight (OPTIONS): 204 with the allowed methods and the headers
+/// OAuth clients send (Authorization, Content-Type, MCP-Protocol-Version) when the origin
+/// is allowed, 204 without CORS headers otherwise.
+[[nodiscard]] Http::Response corsPreflight(const Config &config, const Http::Request &request,
+                                           const QByteArray &methods);
 
 /// Splits a space-delimited scope string (RFC 6749 section 3.3), dropping empty parts and
 /// duplicates, keeping order. Fails for characters outside %x21 / %x23-5B / %x5D-7E.

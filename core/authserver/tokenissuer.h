@@ -25,6 +25,11 @@ struct Grant
     std::optional<qint64> authorizationCodeId;
     /// Keep the refresh token's original expiry when rotating (0 = a fresh lifetime).
     qint64 refreshExpiresAt = 0;
+    /// Scope and resource of the new refresh token when they differ from the access
+    /// token's (a refresh that narrows the access token keeps the refresh token's scope,
+    /// RFC 6749 section 6). Empty = the same as `scope` / `resource`.
+    QString refreshScope;
+    QString refreshResource;
 };
 
 /// A successful token response (RFC 6749 section 5.1) and the stored rows.
