@@ -24,7 +24,7 @@ const ServerOptions &Server::options() const
     return m_context->options;
 }
 
-Core::Status Server::listen(const QHostAddress &address, quint16 port)
+Core::Status Server::listen(const QHostAddress &address, quint16 port, ListenMode mode)
 {
     if (m_listener)
         return Core::makeError(QStringLiteral("already_listening"),
@@ -64,6 +64,8 @@ Core::Status Server::listen(const QHostAddress &address, quint16 port)
         [&] {
             listener->setMaxPendingConnections(1024);
             if (listener->listen(address, port)) {
+                if (mode == ListenMode::Paused)
+                    listener->pauseAccepting();
                 m_address = listener->serverAddress();
                 m_port = listener->serverPort();
                 return;
@@ -81,6 +83,15 @@ Core::Status Server::listen(const QHostAddress &address, quint16 port)
     if (!status.ok())
         close();
     return status;
+}
+
+void Server::resumeAccepting()
+{
+    if (!m_listener)
+        return;
+    Detail::Listener *listener = m_listener;
+    QMetaObject::invokeMethod(
+        listener, [listener] { listener->resumeAccepting(); }, Qt::BlockingQueuedConnection);
 }
 
 bool Server::isListening() const

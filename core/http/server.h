@@ -54,9 +54,20 @@ public:
     [[nodiscard]] Router &router() { return m_router; }
     [[nodiscard]] const ServerOptions &options() const;
 
+    enum class ListenMode {
+        Accept, ///< serve connections at once
+        /// Bind the port but leave connections waiting in the kernel's backlog until
+        /// resumeAccepting(): lets the owner learn an ephemeral port (e.g. to derive an
+        /// issuer URL) and finish adding routes before the first request is read.
+        Paused,
+    };
+
     /// Starts listening and the workers. Port 0 picks a free port. Fails with
     /// "address_in_use" (or "listen_failed") and a message naming the address.
-    Core::Status listen(const QHostAddress &address, quint16 port);
+    Core::Status listen(const QHostAddress &address, quint16 port,
+                        ListenMode mode = ListenMode::Accept);
+    /// Starts serving after listen(..., ListenMode::Paused). Routes must be complete.
+    void resumeAccepting();
     [[nodiscard]] bool isListening() const;
     [[nodiscard]] quint16 port() const;
     [[nodiscard]] QHostAddress address() const;

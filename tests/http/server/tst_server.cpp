@@ -487,6 +487,25 @@ private slots:
         QVERIFY(c.waitClosed());
     }
 
+    void pausedListenServesOnlyAfterResume()
+    {
+        Server server(ServerOptions{.workerThreads = 1});
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0, Server::ListenMode::Paused).ok());
+        QVERIFY(server.port() != 0);
+        // A route added after binding, while paused, is served once accepting resumes.
+        server.router().handle("GET", "/late",
+                               [](const Request &) { return Response::text(200, "late"); });
+        RawClient client(server.port());
+        QVERIFY(client.connected()); // the kernel completes the handshake (backlog)
+        client.send(get("/late"));
+        QVERIFY(!client.read(false, 300)); // nothing is read before resumeAccepting()
+        server.resumeAccepting();
+        const auto response = client.read();
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+        QCOMPARE(response->body, QByteArray("late"));
+    }
+
     void listenOnTakenPort()
     {
         start();
