@@ -60,13 +60,14 @@ QString bandName(Band band)
 
 bool Penalty::isEmpty() const
 {
-    return friction.isEmpty() && std::isinf(budgetRemaining);
+    return friction.isEmpty() && std::isinf(budgetRemaining) && totalCalls == 0;
 }
 
 Penalty Penalty::decayedTo(double now, double timeDecayRate) const
 {
     Penalty out;
     out.budgetRemaining = budgetRemaining;
+    out.totalCalls = totalCalls;
     out.time = std::max(now, time);
     const double factor = std::exp(-timeDecayRate * (out.time - time));
     for (auto it = friction.cbegin(); it != friction.cend(); ++it) {
@@ -87,6 +88,7 @@ void Penalty::merge(const Penalty &other, double timeDecayRate)
         value = std::max(value, it.value());
     }
     mine.budgetRemaining = std::min(mine.budgetRemaining, theirs.budgetRemaining);
+    mine.totalCalls = std::max(mine.totalCalls, theirs.totalCalls);
     *this = std::move(mine);
 }
 
@@ -242,7 +244,7 @@ RecordResult Controller::record(const QString &tool, double now)
         m_groupEma[g] = alpha * aggregates[g] + (1 - alpha) * m_groupEma[g];
     }
 
-    if (m_totalCalls >= c.warmupCalls) {
+    if (m_totalCalls + m_inheritedCalls >= c.warmupCalls) {
         for (size_t i = 0; i < m_tools.size(); ++i) {
             ToolState &state = m_tools[i];
             const double error = state.ema - state.effectiveTarget;
@@ -355,6 +357,7 @@ Penalty Controller::penalty(double now) const
 {
     Penalty out;
     out.budgetRemaining = m_budget;
+    out.totalCalls = m_totalCalls + m_inheritedCalls;
     out.time = m_started ? std::max(now, m_lastUpdate) : now;
     const double factor = decayFactor(now);
     for (size_t i = 0; i < m_tools.size(); ++i) {
@@ -378,6 +381,7 @@ void Controller::applyPenalty(const Penalty &penalty, double now)
         clampToFloor(state);
     }
     m_budget = std::min(m_budget, decayed.budgetRemaining);
+    m_inheritedCalls = std::max(m_inheritedCalls, decayed.totalCalls);
 }
 
 QJsonObject Controller::snapshot(double now) const

@@ -57,6 +57,8 @@ struct Penalty
 {
     QHash<QString, double> friction; ///< MCP tool name -> friction at `time` (only > 0)
     double budgetRemaining = std::numeric_limits<double>::infinity();
+    /// Calls the principal had made: a returning principal does not warm up again.
+    qint64 totalCalls = 0;
     double time = 0;
 
     [[nodiscard]] bool isEmpty() const;
@@ -104,7 +106,8 @@ public:
     /// The friction per tool and the budget, decayed to `now`; changes nothing.
     [[nodiscard]] Penalty penalty(double now) const;
     /// Raises this controller to `penalty` (decayed to `now`): each tool's friction and its
-    /// floor become at least the penalty's, and the budget at most its budget.
+    /// floor become at least the penalty's, the budget at most its budget, and its calls
+    /// count towards warmup (warmup is not granted twice).
     void applyPenalty(const Penalty &penalty, double now);
 
     /// State of every tool, decayed to `now` without changing anything.
@@ -143,6 +146,7 @@ private:
     double m_budget;
     double m_spent = 0;
     qint64 m_totalCalls = 0;
+    qint64 m_inheritedCalls = 0; ///< calls of earlier principals of the family (warmup)
     double m_lastUpdate = 0;
     bool m_started = false;
 };

@@ -71,6 +71,7 @@ private slots:
     void unconfiguredToolsAreDenominatorWithCostZero();
     void penaltyFloorHoldsAgainstRecords();
     void penaltyMerge();
+    void inheritedCallsCountTowardsWarmup();
     void reconfigureKeepsState();
     void snapshotDecaysWithoutChanging();
 };
@@ -543,6 +544,18 @@ void TestFrictionController::penaltyMerge()
     QCOMPARE(older.budgetRemaining, 5.0);
     QVERIFY(!older.isEmpty());
     QVERIFY(Friction::Penalty{}.isEmpty());
+}
+
+void TestFrictionController::inheritedCallsCountTowardsWarmup()
+{
+    Controller controller(FrictionTest::config(R"({"tools": {"a": {}}})"));
+    Friction::Penalty penalty;
+    penalty.totalCalls = 25;
+    controller.applyPenalty(penalty, 0);
+    controller.record(A, 0);
+    QVERIFY(controller.toolState(A).friction > 0); // no second warmup
+    QCOMPARE(controller.totalCalls(), 1);          // its own calls only
+    QCOMPARE(controller.penalty(0).totalCalls, 26);
 }
 
 void TestFrictionController::reconfigureKeepsState()
