@@ -1,7 +1,7 @@
 // Runs the MCP conformance suite's authorization-server scenarios against a running
 // authorization server, once per way a client can be known to it, and judges the result.
 //
-//   node as-conformance.mjs --issuer URL --results DIR [--resource-server URL]
+//   node as-conformance.mjs --issuer URL --results DIR [--resource-server URL | --resource URI]
 //
 // The suite's `authorization` command checks the metadata document, then starts a callback
 // listener on 127.0.0.1:<port>/callback, prints the authorization URL and waits for a
@@ -12,7 +12,7 @@
 //   cimd  a Client ID Metadata Document served here on loopback (the server must run with
 //         allow_loopback_cimd); the document must be fetched by the server
 // The resource (RFC 8707) sent with the requests is the one the resource server announces
-// in its protected resource metadata (RFC 9728), when it serves one.
+// in its protected resource metadata (RFC 9728), when it serves one, or --resource.
 // Exit status 0 only when every check of every variant is SUCCESS: a FAILURE, WARNING or
 // SKIPPED check (the suite itself exits 0 on warnings), a missing scenario, or a suite that
 // does not finish fails the run.
@@ -34,12 +34,13 @@ const { values: args } = parseArgs({
     options: {
         issuer: { type: 'string' },
         'resource-server': { type: 'string' },
+        resource: { type: 'string' },
         results: { type: 'string' },
         variants: { type: 'string', default: 'dcr,cimd' },
     },
 });
 if (!args.issuer || !args.results) {
-    console.error('usage: as-conformance.mjs --issuer URL --results DIR [--resource-server URL] ' +
+    console.error('usage: as-conformance.mjs --issuer URL --results DIR [--resource-server URL | --resource URI] ' +
                   '[--variants dcr,cimd]');
     process.exit(2);
 }
@@ -258,7 +259,7 @@ async function runSuite(variant, { clientId, port, resource }) {
 async function main() {
     const variants = args.variants.split(',').filter(Boolean);
     const metadata = await fetchMetadata(args.issuer);
-    const resource = await announcedResource(args['resource-server']);
+    const resource = args.resource ?? await announcedResource(args['resource-server']);
     log(resource ? `resource (RFC 8707): ${resource}`
                  : 'resource: none announced by the resource server, the requests name none');
     let passed = 0;
@@ -298,6 +299,6 @@ async function main() {
 }
 
 main().catch((error) => {
-    console.error(`[as-conformance] ${error.stack ?? error}`);
+    console.error(`[as-conformance] ${error.message ?? error}`);
     process.exit(1);
 });
