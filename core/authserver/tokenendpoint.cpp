@@ -74,19 +74,19 @@ Core::Result<QString> boundResource(const Config &config, const QString &bound,
 
 // --- authorization_code -----------------------------------------------------------------
 
-Core::Status checkRedirectUri(const Store::AuthorizationCode &code,
+Core::Status checkRedirectUri(const Store::AuthorizationCode &code, const Store::Client &client,
                               const std::optional<QString> &sent)
 {
-    // RFC 6749 section 4.1.3: identical to the authorization request's redirect_uri.
-    if (code.redirectUri.isEmpty()) {
-        if (sent)
-            return invalidGrant(QStringLiteral("redirect_uri was not part of the authorization "
-                                               "request, so it must not be sent here"));
-        return {};
-    }
-    if (!sent)
+    // RFC 6749 section 4.1.3: identical to the authorization request's redirect_uri. The
+    // code records the URI the response went to, which /authorize fills in with the only
+    // registered one when none was sent; then the token request may omit it too.
+    if (!sent) {
+        if (code.redirectUri.isEmpty() ||
+            (client.redirectUris.size() == 1 && client.redirectUris.first() == code.redirectUri))
+            return {};
         return invalidGrant(QStringLiteral("redirect_uri is required: the authorization "
                                            "request named one"));
+    }
     if (*sent != code.redirectUri)
         return invalidGrant(QStringLiteral("redirect_uri does not match the one of the "
                                            "authorization request"));
@@ -150,7 +150,7 @@ Core::Result<IssuedTokens> authorizationCodeGrant(TokenCall &call)
             if (code->clientId != client.clientId)
                 return invalidGrant(
                     QStringLiteral("the authorization code was issued to another client"));
-            if (auto ok = checkRedirectUri(*code, redirectUri); !ok)
+            if (auto ok = checkRedirectUri(*code, client, redirectUri); !ok)
                 return ok.error();
             if (auto ok = checkPkce(*code, *verifier); !ok)
                 return ok.error();

@@ -9,3 +9,5 @@ mcpauth_add_test(tst_as_device SOURCES tst_as_device.cpp
     LIBS as_token_test_support LABELS authserver TIMEOUT 120)
 mcpauth_add_test(tst_as_introspect_revoke SOURCES tst_as_introspect_revoke.cpp
     LIBS as_token_test_support LABELS authserver TIMEOUT 120)
+mcpauth_add_test(tst_as_flow SOURCES tst_as_flow.cpp
+    LIBS as_token_test_support LABELS authserver TIMEOUT 120)

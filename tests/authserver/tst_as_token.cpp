@@ -87,8 +87,13 @@ bool TestAsToken::setUp(Auth::Config config)
         return false;
     if (reusedServer())
         return true;
-    return addClient(kPublic, {}, {kCode, kRefresh, kDevice}) &&
-           addClient(kOther, {}, {kCode, kRefresh}) && addClient(kCodeOnly, {}, {kCode}) &&
+    // Two redirect URIs: a token request must then name the one the code went to.
+    const bool publicApp =
+        as().createClient(kPublic, {}, {kRedirect, QStringLiteral("http://127.0.0.1/other")},
+                          {kCode, kRefresh, kDevice})
+            .ok();
+    return publicApp && addClient(kOther, {}, {kCode, kRefresh}) &&
+           addClient(kCodeOnly, {}, {kCode}) &&
            addClient(kConfidential, kConfidentialSecret, {kCode, kRefresh, kCc}) &&
            addClient(kPostClient, kPostSecret, {kCc}, QStringLiteral("client_secret_post")) &&
            addClient(kNarrow, kConfidentialSecret, {kCc}, {}, QStringLiteral("tasks:read")) &&
@@ -169,7 +174,11 @@ void TestAsToken::codeWithoutRefreshGrant()
     QVERIFY(setUp());
     CodeOptions options;
     options.clientId = kCodeOnly;
-    const auto response = redeemCode(insertCode(options), kCodeOnly);
+    // With a single registered redirect URI, which /authorize used, redirect_uri may be
+    // left out here as it may be there.
+    const auto response = postToken(
+        changeForm(codeForm(insertCode(options)),
+                   {QStringLiteral("-redirect_uri"), QStringLiteral("client_id=") + kCodeOnly}));
     QCOMPARE(response.status, 200);
     QVERIFY(!AsFixture::json(response).contains(QStringLiteral("refresh_token")));
     QCOMPARE(countTokens(), 1);
