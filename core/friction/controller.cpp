@@ -34,6 +34,12 @@ Band bandFor(double friction, const ToolConfig &config)
     return Band::None;
 }
 
+/// Friction stays in [0, 1] and never below the inherited penalty floor.
+inline void clampToFloor(ToolState &state)
+{
+    state.friction = std::max(std::clamp(state.friction, 0.0, 1.0), state.floor);
+}
+
 QJsonValue finiteOrNull(double value)
 {
     return std::isfinite(value) ? QJsonValue(value) : QJsonValue(QJsonValue::Null);
@@ -129,7 +135,10 @@ void Controller::advance(double now)
             for (ToolState &state : m_tools) {
                 state.friction = flushed(state.friction * factor);
                 state.ema = flushed(state.ema * factor);
-                state.floor = flushed(state.floor * factor);
+            }
+            if (m_hasFloor) {
+                for (ToolState &state : m_tools)
+                    state.floor = flushed(state.floor * factor);
             }
             // The group EMA is an average of member EMAs; it decays with them so that stale
             // calls do not keep pressing on the group after idle time.
@@ -180,12 +189,6 @@ Band Controller::bandOf(int tool) const
     return bandFor(m_tools[tool].friction, m_layout->tools[tool]);
 }
 
-void Controller::clampToFloor(ToolState &state) const
-{
-    state.friction = std::clamp(state.friction, 0.0, 1.0);
-    state.friction = std::max(state.friction, state.floor);
-}
-
 CheckResult Controller::check(const QString &tool, double now)
 {
     advance(now);
@@ -231,67 +234,82 @@ RecordResult Controller::record(const QString &tool, double now)
     result.cost = index >= 0 ? costOf(index) : 0.0;
     pushCall(index, tool);
     ++m_totalCalls;
-
-    const double alpha = c.emaAlpha;
-    const double calls = m_size;
-    for (ToolState &state : m_tools)
-        state.ema = alpha * (state.countInWindow / calls) + (1 - alpha) * state.ema;
-    // Group EMAs follow during warmup like tool EMAs, so both are warm when it ends.
-    QVarLengthArray<double, 16> aggregates(static_cast<qsizetype>(m_layout->groups.size()), 0.0);
-    for (size_t g = 0; g < m_layout->groups.size(); ++g) {
-        for (int member : m_layout->groups[g].members)
-            aggregates[g] += m_tools[member].ema;
-        m_groupEma[g] = alpha * aggregates[g] + (1 - alpha) * m_groupEma[g];
-    }
-
-    if (m_totalCalls + m_inheritedCalls >= c.warmupCalls) {
-        for (size_t i = 0; i < m_tools.size(); ++i) {
-            ToolState &state = m_tools[i];
-            const double error = state.ema - state.effectiveTarget;
-            if (std::abs(error) >= c.deadZone) {
-                double delta = c.adjustmentRate * error;
-                if (delta < 0)
-                    delta *= c.asymmetricDecay;
-                state.friction += delta;
-                clampToFloor(state);
-            }
-            if (c.saturationWindow <= 0)
-                continue;
-            const double target = m_layout->tools[i].targetRate;
-            if (state.friction >= c.saturationThreshold) {
-                ++state.saturationCount;
-            } else {
-                state.saturationCount = 0;
-                state.saturated = false;
-                state.effectiveTarget =
-                    std::max(target, state.effectiveTarget - c.reliefRecoveryRate);
-            }
-            if (state.saturationCount >= c.saturationWindow) {
-                if (!state.saturated)
-                    result.newlySaturated.append(m_layout->toolNames[static_cast<int>(i)]);
-                state.saturated = true;
-                state.effectiveTarget = std::min(target * c.maxReliefFactor,
-                                                 state.effectiveTarget + c.saturationReliefRate);
-            }
-        }
-        for (size_t g = 0; g < m_layout->groups.size(); ++g) {
-            const Layout::Group &group = m_layout->groups[g];
-            const double excess = m_groupEma[g] - group.aggregateTarget;
-            if (excess <= c.deadZone)
-                continue;
-            const double members = static_cast<double>(group.members.size());
-            for (int member : group.members) {
-                ToolState &state = m_tools[member];
-                const double share = aggregates[g] > 0 ? state.ema / aggregates[g] : 1.0 / members;
-                state.friction += c.adjustmentRate * excess * share * group.pressureWeight;
-                clampToFloor(state);
-            }
-        }
-    }
-
     m_budget -= result.cost;
     m_spent += result.cost;
+
+    // Parameters in locals: stores into the tool states could otherwise alias them.
+    const double alpha = c.emaAlpha;
+    const double keep = 1 - alpha;
+    const double perCall = alpha / m_size;
+    const double rate = c.adjustmentRate;
+    const double deadZone = c.deadZone;
+    const double asymmetric = c.asymmetricDecay;
+    ToolState *const tools = m_tools.data();
+    const size_t toolCount = m_tools.size();
+    for (size_t i = 0; i < toolCount; ++i)
+        tools[i].ema = perCall * tools[i].countInWindow + keep * tools[i].ema;
+    // Group EMAs follow during warmup like tool EMAs, so both are warm when it ends.
+    const auto &groups = m_layout->groups;
+    QVarLengthArray<double, 16> aggregates(static_cast<qsizetype>(groups.size()));
+    for (size_t g = 0; g < groups.size(); ++g) {
+        double aggregate = 0;
+        for (int member : groups[g].members)
+            aggregate += tools[member].ema;
+        aggregates[g] = aggregate;
+        m_groupEma[g] = alpha * aggregate + keep * m_groupEma[g];
+    }
+
+    if (m_totalCalls + m_inheritedCalls < c.warmupCalls)
+        return result;
+    for (size_t i = 0; i < toolCount; ++i) {
+        ToolState &state = tools[i];
+        const double error = state.ema - state.effectiveTarget;
+        if (std::abs(error) >= deadZone) {
+            const double delta = rate * error;
+            state.friction += delta < 0 ? delta * asymmetric : delta;
+            clampToFloor(state);
+        }
+    }
+    if (c.saturationWindow > 0)
+        saturate(result.newlySaturated);
+    for (size_t g = 0; g < groups.size(); ++g) {
+        const Layout::Group &group = groups[g];
+        const double excess = m_groupEma[g] - group.aggregateTarget;
+        if (excess <= deadZone)
+            continue;
+        const double members = static_cast<double>(group.members.size());
+        const double pressure = rate * excess * group.pressureWeight;
+        for (int member : group.members) {
+            ToolState &state = tools[member];
+            const double share = aggregates[g] > 0 ? state.ema / aggregates[g] : 1.0 / members;
+            state.friction += pressure * share;
+            clampToFloor(state);
+        }
+    }
     return result;
+}
+
+void Controller::saturate(QStringList &newlySaturated)
+{
+    const ControllerConfig &c = m_layout->config;
+    for (size_t i = 0; i < m_tools.size(); ++i) {
+        ToolState &state = m_tools[i];
+        const double target = m_layout->tools[i].targetRate;
+        if (state.friction >= c.saturationThreshold) {
+            ++state.saturationCount;
+        } else {
+            state.saturationCount = 0;
+            state.saturated = false;
+            state.effectiveTarget = std::max(target, state.effectiveTarget - c.reliefRecoveryRate);
+        }
+        if (state.saturationCount >= c.saturationWindow) {
+            if (!state.saturated)
+                newlySaturated.append(m_layout->toolNames[static_cast<int>(i)]);
+            state.saturated = true;
+            state.effectiveTarget = std::min(target * c.maxReliefFactor,
+                                             state.effectiveTarget + c.saturationReliefRate);
+        }
+    }
 }
 
 void Controller::reconfigure(std::shared_ptr<const Layout> layout)
@@ -378,6 +396,7 @@ void Controller::applyPenalty(const Penalty &penalty, double now)
             continue;
         ToolState &state = m_tools[index];
         state.floor = std::max(state.floor, std::min(it.value(), 1.0));
+        m_hasFloor = true;
         clampToFloor(state);
     }
     m_budget = std::min(m_budget, decayed.budgetRemaining);

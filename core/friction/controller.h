@@ -135,7 +135,7 @@ private:
     [[nodiscard]] double costOf(int tool) const;
     [[nodiscard]] Band bandOf(int tool) const;
     [[nodiscard]] double decayFactor(double now) const;
-    void clampToFloor(ToolState &state) const;
+    void saturate(QStringList &newlySaturated);
 
     std::shared_ptr<const Layout> m_layout;
     std::vector<ToolState> m_tools;
@@ -149,6 +149,7 @@ private:
     qint64 m_inheritedCalls = 0; ///< calls of earlier principals of the family (warmup)
     double m_lastUpdate = 0;
     bool m_started = false;
+    bool m_hasFloor = false; ///< some tool has a penalty floor (skips its decay otherwise)
 };
 
 } // namespace Friction

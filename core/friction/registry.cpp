@@ -1,5 +1,6 @@
 #include "registry.h"
 
+#include <algorithm>
 #include <cmath>
 #include <list>
 
@@ -18,7 +19,10 @@ constexpr qsizetype kMaxJustificationInEvent = 1024;
 
 QString encodeComponent(const QString &value)
 {
-    if (!value.contains(QLatin1Char('%')) && !value.contains(QLatin1Char('|')))
+    const bool plain = std::none_of(value.cbegin(), value.cend(), [](QChar c) {
+        return c == QLatin1Char('%') || c == QLatin1Char('|');
+    });
+    if (plain)
         return value;
     QString out = value;
     out.replace(QLatin1Char('%'), QStringLiteral("%25"));
