@@ -88,6 +88,7 @@ public:
     /// resource server, and records the call when it is allowed. `justification` is the
     /// call's `_meta.justification` or `justification` argument (empty: none).
     /// Errors: "invalid_token" (no client_id), "invalid_request" (not an MCP tool name).
+    /// With "enabled": false every call is allowed and nothing is recorded.
     [[nodiscard]] Core::Result<Decision> evaluate(const Principal &principal, const QString &tool,
                                                   const QString &justification, double now);
 

@@ -105,6 +105,7 @@ private slots:
     void principalModeChangeHandsOnPenalties();
     void disabledAllowsEverything();
     void eventFields();
+    void saturationEvent();
     void eventsAreLoggedAsJsonLines();
     void snapshot();
     void peekDoesNotRecord();
@@ -560,6 +561,35 @@ void TestFrictionRegistry::eventFields()
     QCOMPARE(block.ema, 1.0);
     QVERIFY(!block.allowed);
     QVERIFY(block.toJson().value(QStringLiteral("message")).toString().contains(kDelete));
+}
+
+void TestFrictionRegistry::saturationEvent()
+{
+    Registry registry;
+    FRICTION_VERIFY_OK(
+        registry.setConfig(FrictionTest::config(R"({"tools": {"hot": {"target_rate": 0.01,
+            "justification_threshold": 0.99, "hard_block_threshold": 1}},
+            "controller": {"warmup_calls": 0, "ema_alpha": 1, "adjustment_rate": 1,
+                           "saturation_window": 2}})"),
+                           0));
+    QSignalSpy spy(&registry, &Registry::eventOccurred);
+    const Principal alice = principal("alice", "c1");
+    const QString hot = QStringLiteral("hot");
+    QCOMPARE(evaluate(registry, alice, hot, 0).outcome, Outcome::Allowed);
+    QVERIFY(eventsOf(spy, EventType::Saturation).isEmpty());
+    QCOMPARE(evaluate(registry, alice, hot, 0, QStringLiteral("batch job")).outcome,
+             Outcome::Justified);
+    const QList<Event> saturation = eventsOf(spy, EventType::Saturation);
+    QCOMPARE(saturation.size(), 1);
+    QCOMPARE(saturation.first().tool, hot);
+    QVERIFY(saturation.first().saturated);
+    QCOMPARE(saturation.first().friction, 1.0);
+    QVERIFY(std::abs(saturation.first().effectiveTarget - 0.015) < 1e-12);
+    QCOMPARE(saturation.first().target, 0.01);
+    QCOMPARE(saturation.first().toJson().value(QStringLiteral("type")).toString(),
+             QStringLiteral("friction_saturation"));
+    QCOMPARE(evaluate(registry, alice, hot, 0, QStringLiteral("again")).outcome, Outcome::Blocked);
+    QCOMPARE(eventsOf(spy, EventType::Saturation).size(), 1);
 }
 
 void TestFrictionRegistry::eventsAreLoggedAsJsonLines()
