@@ -1,9 +1,13 @@
 // POST /token over loopback HTTP on both store engines: every grant, and a table for every
 // error each grant can answer, with the database checked unchanged where it must be.
+#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTest>
 
 #include "authserver/context.h"
+#include "crypto/jwks.h"
+#include "crypto/jws.h"
+#include "crypto/key.h"
 #include "crypto/pkce.h"
 #include "store/database.h"
 #include "store/errors.h"
@@ -67,6 +71,7 @@ private slots:
     void clientCredentials();
     void clientCredentialsErrors_data();
     void clientCredentialsErrors();
+    void clientCredentialsWithPrivateKeyJwt();
 
     void rateLimitPerClient();
     void rateLimitPerAddress();
@@ -752,6 +757,46 @@ void TestAsToken::clientCredentialsErrors()
     QCOMPARE(response.headers.contains("WWW-Authenticate"), challenge);
     QCOMPARE(countTokens(), 0);
     QCOMPARE(countAudit(QStringLiteral("token.refused")), refusalsBefore + 1);
+}
+
+void TestAsToken::clientCredentialsWithPrivateKeyJwt()
+{
+    QVERIFY(setUp());
+    auto generated = Crypto::Key::generate(Crypto::Key::Kind::EcP256);
+    QVERIFY(generated.ok());
+    const Crypto::Key key = generated->withKid(QStringLiteral("k1"));
+    Crypto::Jwks jwks;
+    QVERIFY(jwks.add(key.publicKey()).ok());
+    auto client = as().createClient(QStringLiteral("jwt-app"), {}, {kRedirect}, {kCc},
+                                    QStringLiteral("private_key_jwt"));
+    QVERIFY(client.ok());
+    client->jwks = QString::fromUtf8(jwks.toJson());
+    QVERIFY(Store::ClientRepository(db()).update(*client).ok());
+
+    const qint64 now = as().now() / 1000;
+    const QJsonObject claims{
+        {QStringLiteral("iss"), QStringLiteral("jwt-app")},
+        {QStringLiteral("sub"), QStringLiteral("jwt-app")},
+        {QStringLiteral("aud"), QString(as().issuer() + QStringLiteral("/token"))},
+        {QStringLiteral("iat"), now},
+        {QStringLiteral("exp"), now + 60},
+        {QStringLiteral("jti"), QStringLiteral("jti-1")}};
+    auto assertion = Crypto::Jws::sign({}, QJsonDocument(claims).toJson(QJsonDocument::Compact),
+                                       key, Crypto::Jws::defaultAlgorithm(key));
+    QVERIFY(assertion.ok());
+    const Http::FormData form{
+        {QStringLiteral("grant_type"), kCc},
+        {QStringLiteral("client_assertion_type"),
+         QStringLiteral("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")},
+        {QStringLiteral("client_assertion"), QString::fromLatin1(*assertion)}};
+    const auto response = postToken(form);
+    QVERIFY2(response.status == 200, qPrintable(describe(response)));
+    QCOMPARE(tokenRow(AsFixture::json(response).value(QStringLiteral("access_token")).toString())
+                 ->clientId,
+             QStringLiteral("jwt-app"));
+    // The same assertion again is a replay.
+    QVERIFY(isError(postToken(form), 401, QStringLiteral("invalid_client")));
+    QCOMPARE(countTokens(), 1);
 }
 
 // --- limits and CORS --------------------------------------------------------------------
