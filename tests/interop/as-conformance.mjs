@@ -11,8 +11,9 @@
 //   dcr   a public client registered here through the server's registration_endpoint
 //   cimd  a Client ID Metadata Document served here on loopback (the server must run with
 //         allow_loopback_cimd); the document must be fetched by the server
-// The resource (RFC 8707) sent with the requests is the one the resource server announces
-// in its protected resource metadata (RFC 9728), when it serves one, or --resource.
+// Resource indicators (RFC 8707): the dcr run names none (the server's default resource
+// applies); the cimd run names --resource, else the one the resource server announces in its
+// protected resource metadata (RFC 9728), else <resource server>/mcp.
 // Exit status 0 only when every check of every variant is SUCCESS: a FAILURE, WARNING or
 // SKIPPED check (the suite itself exits 0 on warnings), a missing scenario, or a suite that
 // does not finish fails the run.
@@ -40,8 +41,8 @@ const { values: args } = parseArgs({
     },
 });
 if (!args.issuer || !args.results) {
-    console.error('usage: as-conformance.mjs --issuer URL --results DIR [--resource-server URL | --resource URI] ' +
-                  '[--variants dcr,cimd]');
+    console.error('usage: as-conformance.mjs --issuer URL --results DIR ' +
+                  '[--resource-server URL | --resource URI] [--variants dcr,cimd]');
     process.exit(2);
 }
 
@@ -70,8 +71,10 @@ async function fetchMetadata(issuer) {
     return response.json();
 }
 
-/// The canonical resource URI from the resource server's RFC 9728 metadata, or undefined.
-async function announcedResource(resourceServer) {
+/// The resource the cimd run names (see the top of this file), or undefined.
+async function explicitResource(resourceServer) {
+    if (args.resource)
+        return args.resource;
     if (!resourceServer)
         return undefined;
     const url = new URL(resourceServer);
@@ -89,7 +92,7 @@ async function announcedResource(resourceServer) {
             // Not served: try the next form.
         }
     }
-    return undefined;
+    return `${url.origin}/mcp`;
 }
 
 function clientMetadata(redirectUri, extra = {}) {
@@ -259,9 +262,7 @@ async function runSuite(variant, { clientId, port, resource }) {
 async function main() {
     const variants = args.variants.split(',').filter(Boolean);
     const metadata = await fetchMetadata(args.issuer);
-    const resource = args.resource ?? await announcedResource(args['resource-server']);
-    log(resource ? `resource (RFC 8707): ${resource}`
-                 : 'resource: none announced by the resource server, the requests name none');
+    const resource = await explicitResource(args['resource-server']);
     let passed = 0;
     const problems = [];
     for (const variant of variants) {
@@ -280,7 +281,9 @@ async function main() {
             } else {
                 throw new Error(`unknown variant '${variant}' (dcr, cimd)`);
             }
-            const result = await runSuite(variant, { clientId, port, resource });
+            const named = variant === 'cimd' ? resource : undefined;
+            log(`${variant}: resource (RFC 8707): ${named ?? "none (the server's default)"}`);
+            const result = await runSuite(variant, { clientId, port, resource: named });
             passed += result.passed;
             problems.push(...result.problems);
             if (cimd && cimd.fetches === 0)
