@@ -8,6 +8,8 @@
 
 #include <openssl/crypto.h>
 
+#include "authserver/authorizationserver.h"
+#include "authserver/context.h"
 #include "http/exchangelog.h"
 #include "http/server.h"
 #include "http/tls.h"
@@ -75,24 +77,54 @@ Status Engine::start(const ServerConfig &config)
     auto rs = std::make_unique<Http::Server>(options);
     as->setExchangeLog(m_exchangeLog);
     rs->setExchangeLog(m_exchangeLog);
-    m_store = *database;
-    installHealthRoute(*as, QStringLiteral("authorization_server"));
-    installHealthRoute(*rs, QStringLiteral("resource_server"));
 
-    if (auto listening = as->listen(config.bindAddress, config.asPort); !listening) {
-        m_store.reset();
+    // Bind both ports first with accepting paused: the issuer and the resource URI derive
+    // from the bound ports, and every route must be in place before the first request.
+    const auto paused = Http::Server::ListenMode::Paused;
+    if (auto listening = as->listen(config.bindAddress, config.asPort, paused); !listening)
         return makeError(listening.error().code,
                          QStringLiteral("authorization server: ") + listening.error().message);
-    }
-    if (auto listening = rs->listen(config.bindAddress, config.rsPort); !listening) {
+    if (auto listening = rs->listen(config.bindAddress, config.rsPort, paused); !listening) {
         as->close();
-        m_store.reset();
         return makeError(listening.error().code,
                          QStringLiteral("resource server: ") + listening.error().message);
     }
+
+    Auth::Config asConfig = config.authorizationServer;
+    if (!config.issuer.isEmpty())
+        asConfig.issuer = config.issuer;
+    if (asConfig.issuer.isEmpty())
+        asConfig.issuer = as->baseUrl().toString();
+    if (asConfig.defaultResource.isEmpty())
+        asConfig.defaultResource = rs->baseUrl().toString() + QStringLiteral("/mcp");
+    auto authorizationServer = std::make_unique<Auth::AuthorizationServer>(
+        asConfig, *database, std::function<qint64()>{}, m_exchangeLog);
+    if (auto prepared = authorizationServer->prepare(); !prepared) {
+        as->close();
+        rs->close();
+        return prepared;
+    }
+    auto demo = Auth::ensureDemoData(authorizationServer->context());
+    if (!demo) {
+        as->close();
+        rs->close();
+        return demo.error();
+    }
+    authorizationServer->install(as->router());
+    m_store = *database;
+    installHealthRoute(*as, QStringLiteral("authorization_server"));
+    installHealthRoute(*rs, QStringLiteral("resource_server"));
+    as->resumeAccepting();
+    rs->resumeAccepting();
+
     m_config = config;
-    m_authorizationServer = std::move(as);
-    m_resourceServer = std::move(rs);
+    m_issuer = asConfig.issuer;
+    m_demoUsername = demo->username;
+    m_demoPassword = demo->password;
+    m_demoClientId = demo->clientId;
+    m_authorizationServer = std::move(authorizationServer);
+    m_asHttp = std::move(as);
+    m_rsHttp = std::move(rs);
     m_running = true;
     emit started();
     return {};
@@ -102,10 +134,11 @@ void Engine::stop()
 {
     if (!m_running)
         return;
-    m_authorizationServer->close();
-    m_resourceServer->close();
+    m_asHttp->close();
+    m_rsHttp->close();
+    m_asHttp.reset();
+    m_rsHttp.reset();
     m_authorizationServer.reset();
-    m_resourceServer.reset();
     m_store.reset();
     m_running = false;
     emit stopped();
@@ -113,22 +146,23 @@ void Engine::stop()
 
 QUrl Engine::authorizationServerUrl() const
 {
-    return m_authorizationServer ? m_authorizationServer->baseUrl() : QUrl();
+    return m_asHttp ? m_asHttp->baseUrl() : QUrl();
 }
 
 QUrl Engine::resourceServerUrl() const
 {
-    return m_resourceServer ? m_resourceServer->baseUrl() : QUrl();
+    return m_rsHttp ? m_rsHttp->baseUrl() : QUrl();
 }
 
 QString Engine::issuer() const
 {
-    if (!m_config.issuer.isEmpty())
-        return m_config.issuer;
-    QString url = authorizationServerUrl().toString();
-    while (url.endsWith(QLatin1Char('/')))
-        url.chop(1);
-    return url;
+    return m_running ? m_issuer : QString();
+}
+
+QString Engine::mcpResourceUri() const
+{
+    return m_authorizationServer ? m_authorizationServer->context().config().defaultResource
+                                 : QString();
 }
 
 void Engine::installHealthRoute(Http::Server &server, const QString &role)

@@ -17,6 +17,10 @@ namespace Store {
 class Database;
 }
 
+namespace Auth {
+class AuthorizationServer;
+}
+
 namespace Core {
 
 /// The one facade the front ends use: owns the store, the exchange log and the embedded
@@ -53,6 +57,17 @@ public:
     /// Every HTTP exchange of the embedded servers and of the engine's clients. Owned by
     /// the engine, alive as long as it is.
     [[nodiscard]] Http::ExchangeLog *exchangeLog() const { return m_exchangeLog; }
+    /// The embedded authorization server while running, else null.
+    [[nodiscard]] Auth::AuthorizationServer *authorizationServer() const
+    {
+        return m_authorizationServer.get();
+    }
+    /// The demo account and client (shown so a new user can log in at once).
+    [[nodiscard]] QString demoUsername() const { return m_demoUsername; }
+    [[nodiscard]] QString demoPassword() const { return m_demoPassword; }
+    [[nodiscard]] QString demoClientId() const { return m_demoClientId; }
+    /// The canonical URI of the embedded MCP server (the default token audience).
+    [[nodiscard]] QString mcpResourceUri() const;
 
 signals:
     void started();
@@ -66,8 +81,13 @@ private:
     QString m_tlsFingerprint;
     std::shared_ptr<Store::Database> m_store;
     Http::ExchangeLog *m_exchangeLog = nullptr;
-    std::unique_ptr<Http::Server> m_authorizationServer;
-    std::unique_ptr<Http::Server> m_resourceServer;
+    std::unique_ptr<Http::Server> m_asHttp;
+    std::unique_ptr<Http::Server> m_rsHttp;
+    std::unique_ptr<Auth::AuthorizationServer> m_authorizationServer;
+    QString m_issuer;
+    QString m_demoUsername;
+    QString m_demoPassword;
+    QString m_demoClientId;
 };
 
 /// Sets the organisation, application name and version that QSettings and

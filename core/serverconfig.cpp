@@ -37,9 +37,11 @@ Result<QString> readString(const QJsonValue &value, const QString &field)
 Result<ServerConfig> ServerConfig::fromJson(const QJsonObject &object)
 {
     static const QSet<QString> known = {
-        QStringLiteral("store"),   QStringLiteral("bind"),     QStringLiteral("as_port"),
-        QStringLiteral("rs_port"), QStringLiteral("issuer"),   QStringLiteral("workers"),
-        QStringLiteral("tls"),     QStringLiteral("tls_cert"), QStringLiteral("tls_key"),
+        QStringLiteral("store"),   QStringLiteral("bind"),
+        QStringLiteral("as_port"), QStringLiteral("rs_port"),
+        QStringLiteral("issuer"),  QStringLiteral("workers"),
+        QStringLiteral("tls"),     QStringLiteral("tls_cert"),
+        QStringLiteral("tls_key"), QStringLiteral("authorization_server"),
     };
     ServerConfig config;
     for (auto it = object.begin(); it != object.end(); ++it) {
@@ -79,6 +81,14 @@ Result<ServerConfig> ServerConfig::fromJson(const QJsonObject &object)
             if (!value.isBool())
                 return fieldError(key, QStringLiteral("must be true or false"));
             config.tls = value.toBool();
+        } else if (key == QLatin1String("authorization_server")) {
+            if (!value.isObject())
+                return fieldError(key, QStringLiteral("must be an object"));
+            // Its errors already name the field as "authorization_server.<member>".
+            auto as = Auth::Config::fromJson(value.toObject());
+            if (!as)
+                return as.error();
+            config.authorizationServer = *as;
         } else {
             auto s = readString(value, key);
             if (!s)
@@ -120,6 +130,7 @@ QJsonObject ServerConfig::toJson() const
         {QStringLiteral("rs_port"), rsPort},
         {QStringLiteral("workers"), workerThreads},
         {QStringLiteral("tls"), tls},
+        {QStringLiteral("authorization_server"), authorizationServer.toJson()},
     };
     if (!storeUrl.isEmpty())
         object.insert(QStringLiteral("store"), storeUrl);
@@ -155,7 +166,7 @@ Status ServerConfig::validate() const
                               QStringLiteral("must have no query, fragment or trailing slash "
                                              "(RFC 8414 section 2)"));
     }
-    return {};
+    return authorizationServer.validate();
 }
 
 } // namespace Core

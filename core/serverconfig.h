@@ -4,6 +4,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include "authserver/config.h"
 #include "common/result.h"
 
 namespace Core {
@@ -21,6 +22,8 @@ struct ServerConfig
     bool tls = false;           ///< serve https with a PEM pair or a self-signed cert
     QString tlsCertificateFile; ///< PEM; empty with tls = a generated self-signed cert
     QString tlsKeyFile;
+    /// The embedded authorization server's settings (the "authorization_server" object).
+    Auth::Config authorizationServer;
 
     /// Reads a config object; unknown members and wrong types are errors naming the field.
     [[nodiscard]] static Result<ServerConfig> fromJson(const QJsonObject &object);

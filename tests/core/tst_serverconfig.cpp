@@ -58,6 +58,63 @@ private slots:
             << QByteArray("{\"tls\": true, \"tls_key\": \"k.pem\"}") << "tls_cert";
         QTest::newRow("cert without tls")
             << QByteArray("{\"tls_cert\": \"c.pem\", \"tls_key\": \"k.pem\"}") << "tls";
+        QTest::newRow("as not object")
+            << QByteArray("{\"authorization_server\": []}") << "authorization_server";
+        QTest::newRow("as unknown member")
+            << QByteArray("{\"authorization_server\": {\"acess_token_lifetime\": 60}}")
+            << "authorization_server.acess_token_lifetime";
+        QTest::newRow("as lifetime range")
+            << QByteArray("{\"authorization_server\": {\"access_token_lifetime\": 0}}")
+            << "authorization_server.access_token_lifetime";
+        QTest::newRow("as format")
+            << QByteArray("{\"authorization_server\": {\"token_format_by_resource\": "
+                          "{\"https://rs.example/mcp\": \"paseto\"}}}")
+            << "authorization_server.token_format_by_resource.https://rs.example/mcp";
+        QTest::newRow("as rate limit")
+            << QByteArray("{\"authorization_server\": {\"rate_limits\": {\"token_per_client\": "
+                          "{\"limit\": -1}}}}")
+            << "authorization_server.rate_limits.token_per_client.limit";
+    }
+
+    void authorizationServer()
+    {
+        const auto parsed = Core::ServerConfig::fromJson(
+            QJsonDocument::fromJson("{\"as_port\": 0, \"rs_port\": 0, \"authorization_server\": "
+                                    "{\"access_token_lifetime\": 120, \"auto_approve\": true, "
+                                    "\"cors_origins\": [\"https://app.example\"], "
+                                    "\"token_format_by_resource\": {\"https://rs.example/mcp\": "
+                                    "\"jwt\"}}}")
+                .object());
+        QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().message));
+        const Auth::Config &as = parsed->authorizationServer;
+        QCOMPARE(as.accessTokenLifetime, 120);
+        QVERIFY(as.autoApprove);
+        QCOMPARE(as.corsOrigins, QStringList{QStringLiteral("https://app.example")});
+        QCOMPARE(as.tokenFormatFor(QStringLiteral("https://rs.example/mcp")),
+                 Auth::AccessTokenFormat::Jwt);
+        QCOMPARE(as.tokenFormatFor(QStringLiteral("https://other.example/mcp")),
+                 Auth::AccessTokenFormat::Opaque);
+        // Defaults stay for the members the file does not name.
+        QCOMPARE(as.refreshTokenLifetime, Auth::Config().refreshTokenLifetime);
+
+        const auto back = Core::ServerConfig::fromJson(parsed->toJson());
+        QVERIFY(back.ok());
+        QCOMPARE(back->toJson(), parsed->toJson());
+        QCOMPARE(back->authorizationServer.toJson(), as.toJson());
+
+        // A config without the object has the defaults.
+        const auto plain = Core::ServerConfig::fromJson(QJsonObject());
+        QVERIFY(plain.ok());
+        QCOMPARE(plain->authorizationServer.toJson(), Auth::Config().toJson());
+
+        // validate() checks the embedded settings too.
+        Core::ServerConfig config;
+        config.authorizationServer.defaultScope = QStringLiteral("offline_access");
+        const Core::Status status = config.validate();
+        QVERIFY(!status.ok());
+        QVERIFY2(status.error().message.startsWith(
+                     QStringLiteral("authorization_server.default_scope:")),
+                 qPrintable(status.error().message));
     }
 
     void invalid()
