@@ -115,6 +115,7 @@ Core::Status writeReadyFile(const QString &path, const Core::Engine &engine)
         {QStringLiteral("authorization_server"), engine.authorizationServerUrl().toString()},
         {QStringLiteral("resource_server"), engine.resourceServerUrl().toString()},
         {QStringLiteral("issuer"), engine.issuer()},
+        {QStringLiteral("mcp_resource"), engine.mcpResourceUri()},
         {QStringLiteral("pid"), static_cast<qint64>(QCoreApplication::applicationPid())},
     };
     QSaveFile file(path);
@@ -156,7 +157,16 @@ int serve(const QStringList &arguments)
                                        QStringLiteral("Write the servers' URLs as JSON to this "
                                                       "file once they listen."),
                                        QStringLiteral("path"));
-    parser.addOptions({config, store, bind, asPort, rsPort, issuer, workers, readyFile});
+    const QCommandLineOption autoApprove(
+        QStringLiteral("auto-approve"),
+        QStringLiteral("Approve every authorization as the demo user, without login or "
+                       "consent (scripted tests only; never on a shared server)."));
+    const QCommandLineOption loopbackCimd(
+        QStringLiteral("allow-loopback-cimd"),
+        QStringLiteral("Accept client ID metadata documents served over http on loopback "
+                       "(tests)."));
+    parser.addOptions({config, store, bind, asPort, rsPort, issuer, workers, readyFile,
+                       autoApprove, loopbackCimd});
     if (const QString error = parse(parser, QStringLiteral("serve"), arguments); !error.isEmpty())
         return usageError(error);
 
@@ -190,6 +200,10 @@ int serve(const QStringList &arguments)
         if (!ok || settings.workerThreads < 0 || settings.workerThreads > 256)
             return usageError(QStringLiteral("--workers: must be a whole number from 0 to 256"));
     }
+    if (parser.isSet(autoApprove))
+        settings.authorizationServer.autoApprove = true;
+    if (parser.isSet(loopbackCimd))
+        settings.authorizationServer.allowLoopbackCimd = true;
     if (auto valid = settings.validate(); !valid)
         return usageError(valid.error().message);
 
@@ -200,7 +214,11 @@ int serve(const QStringList &arguments)
     out() << "Authorization server: " << engine.authorizationServerUrl().toString() << "\n"
           << "Resource server:      " << engine.resourceServerUrl().toString() << "\n"
           << "Issuer:               " << engine.issuer() << "\n"
-          << "Press Ctrl+C to stop.\n";
+          << "MCP resource:         " << engine.mcpResourceUri() << "\n"
+          << "Demo client:          " << engine.demoClientId() << " (public, PKCE)\n"
+          << "Demo user:            " << engine.demoUsername() << " / "
+          << engine.demoPassword() << "\n";
+    out() << "Press Ctrl+C to stop.\n";
     out().flush();
     if (parser.isSet(readyFile)) {
         if (auto written = writeReadyFile(parser.value(readyFile), engine); !written) {
