@@ -46,6 +46,16 @@ if (!args.issuer || !args.results) {
     process.exit(2);
 }
 
+// The suite process of the run in progress, ended with this script on SIGTERM or SIGINT
+// (its callback listener would otherwise wait five minutes).
+let currentSuite = null;
+for (const signal of ['SIGTERM', 'SIGINT']) {
+    process.on(signal, () => {
+        currentSuite?.kill('SIGKILL');
+        process.exit(1);
+    });
+}
+
 function log(message) {
     console.log(`[as-conformance] ${message}`);
 }
@@ -192,6 +202,7 @@ async function runSuite(variant, { clientId, port, resource }) {
     log(`${variant}: ${process.execPath} ${suiteArgs.join(' ')}`);
 
     const child = spawn(process.execPath, suiteArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+    currentSuite = child;
     const problems = [];
     const callbackPrefix = `http://127.0.0.1:${port}/callback`;
     const metadata = await fetchMetadata(args.issuer);
@@ -228,6 +239,7 @@ async function runSuite(variant, { clientId, port, resource }) {
         child.kill('SIGKILL');
     }, suiteTimeoutMs);
     const [code, signal] = await once(child, 'close');
+    currentSuite = null;
     if (buffered !== '')
         console.log(`  suite| ${buffered}`);
     clearTimeout(timer);

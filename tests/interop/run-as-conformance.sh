@@ -27,8 +27,13 @@ bash "$here/setup.sh"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mcpauth-as-conformance.XXXXXX")"
 server_pid=""
+driver_pid=""
 cleanup() {
     local status=$?
+    if [ -n "$driver_pid" ] && kill -0 "$driver_pid" 2>/dev/null; then
+        kill -TERM "$driver_pid" 2>/dev/null || true
+        wait "$driver_pid" 2>/dev/null || true
+    fi
     if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
         kill -TERM "$server_pid" 2>/dev/null || true
         for _ in $(seq 1 50); do
@@ -96,4 +101,7 @@ if [ -z "$issuer" ]; then
     exit 1
 fi
 "$node_bin" "$here/as-conformance.mjs" --issuer "$issuer" --results "$work/results" \
-    --resource-server "$resource"
+    --resource-server "$resource" &
+driver_pid=$!
+# In the background so that a TERM (CTest's timeout) reaches the trap at once.
+wait "$driver_pid"
