@@ -1,7 +1,7 @@
 // Runs the MCP conformance suite's authorization-server scenarios against a running
 // authorization server, once per way a client can be known to it, and judges the result.
 //
-//   node as-conformance.mjs --issuer URL --results DIR [--resource-server URL | --resource URI]
+//   node as-conformance.mjs --issuer URL --results DIR [--resource URI] [--variants dcr,cimd]
 //
 // The suite's `authorization` command checks the metadata document, then starts a callback
 // listener on 127.0.0.1:<port>/callback, prints the authorization URL and waits for a
@@ -12,8 +12,7 @@
 //   cimd  a Client ID Metadata Document served here on loopback (the server must run with
 //         allow_loopback_cimd); the document must be fetched by the server
 // Resource indicators (RFC 8707): the dcr run names none (the server's default resource
-// applies); the cimd run names --resource, else the one the resource server announces in its
-// protected resource metadata (RFC 9728), else <resource server>/mcp.
+// applies); the cimd run names --resource when given.
 // Exit status 0 only when every check of every variant is SUCCESS: a FAILURE, WARNING or
 // SKIPPED check (the suite itself exits 0 on warnings), a missing scenario, or a suite that
 // does not finish fails the run.
@@ -34,7 +33,6 @@ const suiteTimeoutMs = 120_000;
 const { values: args } = parseArgs({
     options: {
         issuer: { type: 'string' },
-        'resource-server': { type: 'string' },
         resource: { type: 'string' },
         results: { type: 'string' },
         variants: { type: 'string', default: 'dcr,cimd' },
@@ -42,7 +40,7 @@ const { values: args } = parseArgs({
 });
 if (!args.issuer || !args.results) {
     console.error('usage: as-conformance.mjs --issuer URL --results DIR ' +
-                  '[--resource-server URL | --resource URI] [--variants dcr,cimd]');
+                  '[--resource URI] [--variants dcr,cimd]');
     process.exit(2);
 }
 
@@ -79,30 +77,6 @@ async function fetchMetadata(issuer) {
         throw new Error(`GET ${wellKnown} answered ${response.status}: no authorization ` +
                         'server metadata there (is the authorization server running?)');
     return response.json();
-}
-
-/// The resource the cimd run names (see the top of this file), or undefined.
-async function explicitResource(resourceServer) {
-    if (args.resource)
-        return args.resource;
-    if (!resourceServer)
-        return undefined;
-    const url = new URL(resourceServer);
-    const candidates = [`${url.origin}/.well-known/oauth-protected-resource/mcp`,
-                        `${url.origin}/.well-known/oauth-protected-resource`];
-    for (const candidate of candidates) {
-        try {
-            const response = await fetch(candidate);
-            if (response.status !== 200)
-                continue;
-            const body = await response.json();
-            if (typeof body.resource === 'string' && body.resource !== '')
-                return body.resource;
-        } catch {
-            // Not served: try the next form.
-        }
-    }
-    return `${url.origin}/mcp`;
 }
 
 function clientMetadata(redirectUri, extra = {}) {
@@ -274,7 +248,6 @@ async function runSuite(variant, { clientId, port, resource }) {
 async function main() {
     const variants = args.variants.split(',').filter(Boolean);
     const metadata = await fetchMetadata(args.issuer);
-    const resource = await explicitResource(args['resource-server']);
     let passed = 0;
     const problems = [];
     for (const variant of variants) {
@@ -293,7 +266,7 @@ async function main() {
             } else {
                 throw new Error(`unknown variant '${variant}' (dcr, cimd)`);
             }
-            const named = variant === 'cimd' ? resource : undefined;
+            const named = variant === 'cimd' ? args.resource : undefined;
             log(`${variant}: resource (RFC 8707): ${named ?? "none (the server's default)"}`);
             const result = await runSuite(variant, { clientId, port, resource: named });
             passed += result.passed;

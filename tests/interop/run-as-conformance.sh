@@ -94,14 +94,18 @@ field() {
                     process.stdout.write(String(r[process.argv[2]] ?? ""));' "$work/ready.json" "$1"
 }
 issuer="$(field issuer)"
-resource="$(field resource_server)"
-echo "run-as-conformance.sh: ready: issuer $issuer, resource server $resource"
+resource="$(field mcp_resource)"
+echo "run-as-conformance.sh: ready: issuer $issuer, MCP resource ${resource:-(none)}"
 if [ -z "$issuer" ]; then
     echo "run-as-conformance.sh: the ready file names no issuer: $(cat "$work/ready.json")" >&2
     exit 1
 fi
+resource_args=()
+if [ -n "$resource" ]; then
+    resource_args=(--resource "$resource")
+fi
 "$node_bin" "$here/as-conformance.mjs" --issuer "$issuer" --results "$work/results" \
-    --resource-server "$resource" &
+    "${resource_args[@]}" &
 driver_pid=$!
 # In the background so that a TERM (CTest's timeout) reaches the trap at once.
 wait "$driver_pid"
