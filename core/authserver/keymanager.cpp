@@ -121,7 +121,8 @@ Core::Result<QString> KeyManager::rotate()
 Core::Status KeyManager::reload()
 {
     const qint64 now = m_context.now();
-    if (m_loadedAt != 0 && now >= m_loadedAt && now - m_loadedAt < kCacheMs && m_current)
+    if (m_loadedAt != 0 && now >= m_loadedAt && now - m_loadedAt < kCacheMs && m_current &&
+        (m_nextExpiry == 0 || now < m_nextExpiry))
         return {};
     Store::SigningKeyRepository repo(m_context.db());
     auto row = repo.current();
@@ -148,7 +149,10 @@ Core::Status KeyManager::reload()
         return published.error();
     QJsonArray keys;
     bool currentListed = false;
+    m_nextExpiry = 0;
     for (const Store::SigningKey &k : *published) {
+        if (k.expiresAt && (m_nextExpiry == 0 || *k.expiresAt < m_nextExpiry))
+            m_nextExpiry = *k.expiresAt;
         const QJsonDocument doc = QJsonDocument::fromJson(k.publicJwk.toUtf8());
         if (!doc.isObject())
             continue;

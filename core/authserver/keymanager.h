@@ -52,6 +52,8 @@ private:
     std::optional<SigningKey> m_current;
     QJsonObject m_jwks;
     qint64 m_loadedAt = 0;
+    /// When the next published key expires (0 = none does): the cache ends there too.
+    qint64 m_nextExpiry = 0;
 };
 
 } // namespace Auth

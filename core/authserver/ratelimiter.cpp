@@ -1,7 +1,6 @@
 #include "authserver/ratelimiter.h"
 
 #include <atomic>
-#include <cmath>
 
 #include "authserver/context.h"
 #include "authserver/oauth.h"
@@ -50,8 +49,9 @@ RateLimiter::Decision RateLimiter::hit(const QString &key, const RateLimit &limi
             return cur.error();
         previous = *prev;
         current = *cur;
-        const double weight = 1.0 - double(elapsed) / double(windowMs);
-        allowed = double(previous) * weight + double(current) <= double(limit.limit);
+        // The sliding estimate previous * (W - elapsed) / W + current, compared without
+        // division so the edge is exact.
+        allowed = previous * (windowMs - elapsed) + current * windowMs <= limit.limit * windowMs;
         // A refused hit is not counted: a client that keeps retrying while refused still
         // gets through once its earlier hits have slid out of the window.
         if (!allowed) {
@@ -79,21 +79,20 @@ RateLimiter::Decision RateLimiter::hit(const QString &key, const RateLimit &limi
         return {};
 
     // When would one more hit pass? Inside this window the previous window's weight keeps
-    // shrinking; if this window alone is full, only the next window's start helps.
-    const double l = limit.limit;
-    double waitMs = 0;
-    if (double(current) + 1 <= l && previous > 0) {
-        const double tau = double(windowMs) * (1.0 - (l - double(current) - 1) / double(previous));
-        waitMs = tau - double(elapsed);
+    // shrinking; if this window alone is full, only the next window's start helps. Integer
+    // arithmetic, rounded up, so a hit at the promised time does pass.
+    const qint64 l = limit.limit;
+    qint64 waitMs = 0;
+    if (current + 1 <= l && previous > 0) {
+        const qint64 tau = windowMs - ((l - current - 1) * windowMs) / previous;
+        waitMs = tau - elapsed;
     } else {
-        double into = 0;
-        if (current > 0)
-            into = double(windowMs) * (1.0 - (l - 1) / double(current));
-        waitMs = double(windowMs - elapsed) + qMax(0.0, into);
+        const qint64 into = current > 0 ? windowMs - ((l - 1) * windowMs) / current : 0;
+        waitMs = (windowMs - elapsed) + into;
     }
     Decision decision;
     decision.allowed = false;
-    decision.retryAfterSeconds = qMax(1, int(std::ceil(waitMs / 1000.0)));
+    decision.retryAfterSeconds = int(qMax<qint64>(1, (waitMs + 999) / 1000));
     return decision;
 }
 
