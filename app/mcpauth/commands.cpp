@@ -9,6 +9,7 @@
 #include <QSaveFile>
 #include <QTextStream>
 
+#include "crypto/mask.h"
 #include "engine.h"
 #include "signalwatcher.h"
 #include "store/database.h"
@@ -165,8 +166,12 @@ int serve(const QStringList &arguments)
         QStringLiteral("allow-loopback-cimd"),
         QStringLiteral("Accept client ID metadata documents served over http on loopback "
                        "(tests)."));
+    const QCommandLineOption showDemoPassword(
+        QStringLiteral("show-demo-password"),
+        QStringLiteral("Print the demo user's password in full (it is masked by default, since "
+                       "this output often ends up in logs)."));
     parser.addOptions({config, store, bind, asPort, rsPort, issuer, workers, readyFile,
-                       autoApprove, loopbackCimd});
+                       autoApprove, loopbackCimd, showDemoPassword});
     if (const QString error = parse(parser, QStringLiteral("serve"), arguments); !error.isEmpty())
         return usageError(error);
 
@@ -217,7 +222,11 @@ int serve(const QStringList &arguments)
           << "MCP resource:         " << engine.mcpResourceUri() << "\n"
           << "Demo client:          " << engine.demoClientId() << " (public, PKCE)\n"
           << "Demo user:            " << engine.demoUsername() << " / "
-          << engine.demoPassword() << "\n";
+          << (parser.isSet(showDemoPassword)
+                  ? engine.demoPassword()
+                  : Crypto::maskSecret(engine.demoPassword().toUtf8())
+                        + QStringLiteral(" (--show-demo-password to print it)"))
+          << "\n";
     out() << "Press Ctrl+C to stop.\n";
     out().flush();
     if (parser.isSet(readyFile)) {
