@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "admincommands.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -61,6 +62,11 @@ const QString kUsage = QStringLiteral(
     "  serve          run the authorization server and the protected MCP server\n"
     "  db migrate     apply pending database migrations\n"
     "  db status      show applied and pending migrations\n"
+    "  clients        add|list|show|remove registered OAuth clients\n"
+    "  users          add|list|remove|passwd local users (password read from stdin)\n"
+    "  tokens         list|show|revoke|purge issued tokens\n"
+    "  keys           list|rotate the signing keys\n"
+    "  audit tail     show (or --follow) the audit log\n"
     "  help           show this help; 'mcpauth <command> --help' for a command's options\n"
     "\n"
     "Options:\n"
@@ -345,6 +351,8 @@ int run(const QStringList &arguments)
         return serve(args.mid(1));
     if (command == QLatin1String("db"))
         return db(args.mid(1));
+    if (isAdminCommand(command))
+        return runAdminCommand(command, args.mid(1));
     return usageError(QStringLiteral("unknown command '%1'").arg(command));
 }
 
