@@ -10,11 +10,17 @@
 
 #include "authserver/authorizationserver.h"
 #include "authserver/context.h"
+#include "authserver/endpoints.h"
+#include "crypto/random.h"
+#include "friction/registry.h"
 #include "http/exchangelog.h"
 #include "http/server.h"
 #include "http/tls.h"
+#include "resource/mcpserver.h"
+#include "store/clientrepository.h"
 #include "store/database.h"
 #include "store/databaseurl.h"
+#include "store/tokenrepository.h"
 
 namespace Core {
 
@@ -73,6 +79,9 @@ Status Engine::start(const ServerConfig &config)
     } else {
         m_tlsFingerprint.clear();
     }
+    QList<QSslCertificate> trusted; // the RS's verifier calls our own AS
+    if (options.tls)
+        trusted.append(options.tls->certificate);
     auto as = std::make_unique<Http::Server>(options);
     auto rs = std::make_unique<Http::Server>(options);
     as->setExchangeLog(m_exchangeLog);
@@ -111,6 +120,13 @@ Status Engine::start(const ServerConfig &config)
         return demo.error();
     }
     authorizationServer->install(as->router());
+    if (auto resource =
+            prepareResourceServer(config, *as, *rs, *authorizationServer, *database, trusted);
+        !resource) {
+        as->close();
+        rs->close();
+        return resource;
+    }
     m_store = *database;
     installHealthRoute(*as, QStringLiteral("authorization_server"));
     installHealthRoute(*rs, QStringLiteral("resource_server"));
@@ -138,6 +154,8 @@ void Engine::stop()
     m_rsHttp->close();
     m_asHttp.reset();
     m_rsHttp.reset();
+    m_mcpServer.reset();
+    m_friction.reset();
     m_authorizationServer.reset();
     m_store.reset();
     m_running = false;
@@ -163,6 +181,78 @@ QString Engine::mcpResourceUri() const
 {
     return m_authorizationServer ? m_authorizationServer->context().config().defaultResource
                                  : QString();
+}
+
+Status Engine::prepareResourceServer(const ServerConfig &config, Http::Server &as, Http::Server &rs,
+                                     Auth::AuthorizationServer &authorizationServer,
+                                     const std::shared_ptr<Store::Database> &db,
+                                     const QList<QSslCertificate> &trusted)
+{
+    const Resource::Config &rsConfig = config.resourceServer;
+    const Auth::Context &context = authorizationServer.context();
+    const QString resourceUri = context.config().defaultResource;
+    const QString asBase = as.baseUrl().toString();
+
+    std::shared_ptr<Resource::BearerVerifier> verifier;
+    if (rsConfig.verification == QLatin1String("jwt")) {
+        Resource::JwtVerifier::Options options;
+        options.jwksUri = QUrl(asBase + QLatin1String(Auth::Paths::Jwks));
+        options.issuer = context.issuer();
+        options.resource = resourceUri;
+        options.trustedCertificates = trusted;
+        verifier = std::make_shared<Resource::JwtVerifier>(options);
+    } else {
+        // A static client that may introspect every token; its secret lives only here.
+        const QByteArray secret = Crypto::randomToken(32);
+        Store::Client client;
+        client.clientId = QStringLiteral("mcpauth-rs");
+        client.name = QStringLiteral("MCP Auth Studio resource server (introspection)");
+        client.secret = Store::SecretHash::fromSecret(secret);
+        client.authMethod = QStringLiteral("client_secret_basic");
+        client.scope = QStringLiteral("introspect");
+        client.source = QStringLiteral("static");
+        client.applicationType = QStringLiteral("web");
+        if (auto stored = Store::ClientRepository(db).upsert(client); !stored)
+            return makeError(stored.error().code,
+                             QStringLiteral("creating the resource server's introspection "
+                                            "client failed: ") +
+                                 stored.error().message);
+        Resource::IntrospectionVerifier::Options options;
+        options.endpoint = QUrl(asBase + QLatin1String(Auth::Paths::Introspect));
+        options.resource = resourceUri;
+        options.expectedIssuer = context.issuer();
+        options.clientId = client.clientId;
+        options.credential = secret;
+        options.cacheSize = rsConfig.cacheSize;
+        options.positiveCacheSeconds = rsConfig.positiveCacheSeconds;
+        options.negativeCacheSeconds = rsConfig.negativeCacheSeconds;
+        options.trustedCertificates = trusted;
+        // Same process as the AS: a cache hit is checked against the token's stored state,
+        // so a revocation (by /revoke, reuse detection or the operator) applies at once.
+        std::weak_ptr<Store::Database> weakDb = db;
+        options.stillActive = [weakDb](const QByteArray &hash) {
+            const auto store = weakDb.lock();
+            auto digest = Store::SecretHash::fromHex(QString::fromLatin1(hash));
+            if (!store || !digest)
+                return false;
+            auto token = Store::TokenRepository(store).findByHash(*digest);
+            return token && token->state(store->now()) == Store::TokenState::Active;
+        };
+        verifier = std::make_shared<Resource::IntrospectionVerifier>(options);
+    }
+
+    auto friction = std::make_shared<Friction::Registry>();
+    if (auto set = friction->setConfig(rsConfig.friction); !set)
+        return set;
+    Resource::McpServer::Options options;
+    options.config = rsConfig;
+    options.resourceUri = resourceUri;
+    options.authorizationServers = QStringList{context.issuer()} + rsConfig.authorizationServers;
+    auto server = std::make_unique<Resource::McpServer>(options, verifier, db, friction);
+    server->install(rs.router());
+    m_friction = std::move(friction);
+    m_mcpServer = std::move(server);
+    return {};
 }
 
 void Engine::installHealthRoute(Http::Server &server, const QString &role)

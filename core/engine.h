@@ -3,6 +3,7 @@
 #include <memory>
 
 #include <QObject>
+#include <QSslCertificate>
 #include <QUrl>
 
 #include "common/result.h"
@@ -19,6 +20,14 @@ class Database;
 
 namespace Auth {
 class AuthorizationServer;
+}
+
+namespace Friction {
+class Registry;
+}
+
+namespace Resource {
+class McpServer;
 }
 
 namespace Core {
@@ -68,6 +77,13 @@ public:
     [[nodiscard]] QString demoClientId() const { return m_demoClientId; }
     /// The canonical URI of the embedded MCP server (the default token audience).
     [[nodiscard]] QString mcpResourceUri() const;
+    /// The protected MCP server on the RS port; null when stopped. Owned by the engine.
+    [[nodiscard]] Resource::McpServer *mcpServer() const { return m_mcpServer.get(); }
+    /// The friction controllers of the MCP tools; null when stopped.
+    [[nodiscard]] std::shared_ptr<Friction::Registry> frictionRegistry() const
+    {
+        return m_friction;
+    }
 
 signals:
     void started();
@@ -75,6 +91,11 @@ signals:
 
 private:
     void installHealthRoute(Http::Server &server, const QString &role);
+    /// Builds the MCP server (verifier against the embedded AS) for `rs`.
+    Status prepareResourceServer(const ServerConfig &config, Http::Server &as, Http::Server &rs,
+                                 Auth::AuthorizationServer &authorizationServer,
+                                 const std::shared_ptr<Store::Database> &db,
+                                 const QList<QSslCertificate> &trusted);
 
     ServerConfig m_config;
     bool m_running = false;
@@ -84,6 +105,8 @@ private:
     std::unique_ptr<Http::Server> m_asHttp;
     std::unique_ptr<Http::Server> m_rsHttp;
     std::unique_ptr<Auth::AuthorizationServer> m_authorizationServer;
+    std::shared_ptr<Friction::Registry> m_friction;
+    std::unique_ptr<Resource::McpServer> m_mcpServer;
     QString m_issuer;
     QString m_demoUsername;
     QString m_demoPassword;

@@ -37,11 +37,17 @@ Result<QString> readString(const QJsonValue &value, const QString &field)
 Result<ServerConfig> ServerConfig::fromJson(const QJsonObject &object)
 {
     static const QSet<QString> known = {
-        QStringLiteral("store"),   QStringLiteral("bind"),
-        QStringLiteral("as_port"), QStringLiteral("rs_port"),
-        QStringLiteral("issuer"),  QStringLiteral("workers"),
-        QStringLiteral("tls"),     QStringLiteral("tls_cert"),
-        QStringLiteral("tls_key"), QStringLiteral("authorization_server"),
+        QStringLiteral("store"),
+        QStringLiteral("bind"),
+        QStringLiteral("as_port"),
+        QStringLiteral("rs_port"),
+        QStringLiteral("issuer"),
+        QStringLiteral("workers"),
+        QStringLiteral("tls"),
+        QStringLiteral("tls_cert"),
+        QStringLiteral("tls_key"),
+        QStringLiteral("authorization_server"),
+        QStringLiteral("resource_server"),
     };
     ServerConfig config;
     for (auto it = object.begin(); it != object.end(); ++it) {
@@ -89,6 +95,14 @@ Result<ServerConfig> ServerConfig::fromJson(const QJsonObject &object)
             if (!as)
                 return as.error();
             config.authorizationServer = *as;
+        } else if (key == QLatin1String("resource_server")) {
+            if (!value.isObject())
+                return fieldError(key, QStringLiteral("must be an object"));
+            // Its errors already name the field as "resource_server.<member>".
+            auto rs = Resource::Config::fromJson(value.toObject());
+            if (!rs)
+                return rs.error();
+            config.resourceServer = *rs;
         } else {
             auto s = readString(value, key);
             if (!s)
@@ -131,6 +145,7 @@ QJsonObject ServerConfig::toJson() const
         {QStringLiteral("workers"), workerThreads},
         {QStringLiteral("tls"), tls},
         {QStringLiteral("authorization_server"), authorizationServer.toJson()},
+        {QStringLiteral("resource_server"), resourceServer.toJson()},
     };
     if (!storeUrl.isEmpty())
         object.insert(QStringLiteral("store"), storeUrl);
@@ -166,6 +181,8 @@ Status ServerConfig::validate() const
                               QStringLiteral("must have no query, fragment or trailing slash "
                                              "(RFC 8414 section 2)"));
     }
+    if (auto rs = resourceServer.validate(); !rs)
+        return rs;
     return authorizationServer.validate();
 }
 

@@ -6,6 +6,7 @@
 
 #include "authserver/config.h"
 #include "common/result.h"
+#include "resource/config.h"
 
 namespace Core {
 
@@ -24,6 +25,7 @@ struct ServerConfig
     QString tlsKeyFile;
     /// The embedded authorization server's settings (the "authorization_server" object).
     Auth::Config authorizationServer;
+    Resource::Config resourceServer; ///< the "resource_server" object
 
     /// Reads a config object; unknown members and wrong types are errors naming the field.
     [[nodiscard]] static Result<ServerConfig> fromJson(const QJsonObject &object);

@@ -180,6 +180,19 @@ QList<Migration> migrations(Backend backend)
     for (const QString &sql : initialSchema())
         initial.statements.append(dialect(sql, backend));
     list.append(initial);
+    // The resource server's demo tools (list_tasks, create_task, ...): tasks per subject.
+    Migration tasks{2, QStringLiteral("mcp demo tasks"), {}};
+    tasks.statements.append(dialect(QStringLiteral(R"(CREATE TABLE tasks (
+    id ${ID},
+    owner TEXT NOT NULL,
+    title TEXT NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+))"),
+                                    backend));
+    tasks.statements.append(QStringLiteral("CREATE INDEX tasks_owner ON tasks (owner, id)"));
+    list.append(tasks);
     return list;
 }
 

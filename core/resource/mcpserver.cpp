@@ -1,0 +1,605 @@
+#include "resource/mcpserver.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QUrl>
+
+#include "crypto/random.h"
+#include "friction/registry.h"
+#include "http/body.h"
+#include "http/router.h"
+#include "resource/taskrepository.h"
+#include "store/auditrepository.h"
+#include "store/errors.h"
+
+namespace Resource {
+
+namespace JsonRpc {
+constexpr int ParseError = -32700;
+constexpr int InvalidRequest = -32600;
+constexpr int MethodNotFound = -32601;
+constexpr int InvalidParams = -32602;
+constexpr int InternalError = -32603;
+constexpr int SessionNotFound = -32001;
+} // namespace JsonRpc
+
+namespace {
+
+const QByteArray kSessionHeader = QByteArrayLiteral("Mcp-Session-Id");
+const QByteArray kVersionHeader = QByteArrayLiteral("MCP-Protocol-Version");
+
+Http::Response rpcResponse(int status, const QJsonObject &body, const QByteArray &sessionId = {})
+{
+    Http::Response response = Http::Response::json(status, QJsonDocument(body));
+    if (!sessionId.isEmpty())
+        response.headers.set(kSessionHeader, sessionId);
+    return response;
+}
+
+Http::Response rpcError(int httpStatus, const QJsonValue &id, int code, const QString &message)
+{
+    return rpcResponse(
+        httpStatus, {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                     {QStringLiteral("id"), id},
+                     {QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), code},
+                                                           {QStringLiteral("message"), message}}}});
+}
+
+Http::Response rpcResult(const QJsonValue &id, const QJsonObject &result,
+                         const QByteArray &sessionId = {})
+{
+    return rpcResponse(200,
+                       {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                        {QStringLiteral("id"), id},
+                        {QStringLiteral("result"), result}},
+                       sessionId);
+}
+
+Http::Response accepted()
+{
+    Http::Response response;
+    response.status = 202;
+    return response;
+}
+
+bool validId(const QJsonValue &id)
+{
+    if (id.isString())
+        return true;
+    return id.isDouble() && id.toDouble() == double(qint64(id.toDouble()));
+}
+
+QJsonObject toolResult(const QJsonObject &structured)
+{
+    return {{QStringLiteral("content"),
+             QJsonArray{QJsonObject{
+                 {QStringLiteral("type"), QStringLiteral("text")},
+                 {QStringLiteral("text"),
+                  QString::fromUtf8(QJsonDocument(structured).toJson(QJsonDocument::Compact))}}}},
+            {QStringLiteral("structuredContent"), structured},
+            {QStringLiteral("isError"), false}};
+}
+
+QJsonObject toolError(const QString &message)
+{
+    return {{QStringLiteral("content"),
+             QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                    {QStringLiteral("text"), message}}}},
+            {QStringLiteral("isError"), true}};
+}
+
+QJsonObject schema(const QJsonObject &properties, const QStringList &required)
+{
+    QJsonObject all = properties;
+    all.insert(QStringLiteral("justification"),
+               QJsonObject{{QStringLiteral("type"), QStringLiteral("string")},
+                           {QStringLiteral("description"),
+                            QStringLiteral("why this call is needed (required when the tool's "
+                                           "friction is high)")}});
+    return {{QStringLiteral("type"), QStringLiteral("object")},
+            {QStringLiteral("properties"), all},
+            {QStringLiteral("required"), QJsonArray::fromStringList(required)}};
+}
+
+QJsonObject typed(const char *type, const char *description)
+{
+    return {{QStringLiteral("type"), QLatin1String(type)},
+            {QStringLiteral("description"), QLatin1String(description)}};
+}
+
+struct ToolSpec
+{
+    const char *name;
+    const char *description;
+    QJsonObject inputSchema;
+};
+
+const QList<ToolSpec> &toolSpecs()
+{
+    static const QList<ToolSpec> specs = {
+        {"list_tasks", "List your tasks.", schema({}, {})},
+        {"get_task", "Get one of your tasks by id.",
+         schema({{QStringLiteral("id"), typed("integer", "task id")}}, {QStringLiteral("id")})},
+        {"create_task", "Create a task.",
+         schema({{QStringLiteral("title"), typed("string", "what to do")}},
+                {QStringLiteral("title")})},
+        {"update_task", "Change a task's title or done flag.",
+         schema({{QStringLiteral("id"), typed("integer", "task id")},
+                 {QStringLiteral("title"), typed("string", "new title")},
+                 {QStringLiteral("done"), typed("boolean", "whether it is done")}},
+                {QStringLiteral("id")})},
+        {"delete_task", "Delete a task.",
+         schema({{QStringLiteral("id"), typed("integer", "task id")}}, {QStringLiteral("id")})},
+        {"echo", "Return the text given.",
+         schema({{QStringLiteral("text"), typed("string", "text to echo")}},
+                {QStringLiteral("text")})},
+    };
+    return specs;
+}
+
+bool isTool(const QString &name)
+{
+    for (const ToolSpec &spec : toolSpecs())
+        if (name == QLatin1String(spec.name))
+            return true;
+    return false;
+}
+
+Core::Error argumentError(const QString &message)
+{
+    return Core::makeError(QStringLiteral("invalid_arguments"), message);
+}
+
+Core::Result<qint64> idArgument(const QJsonObject &arguments)
+{
+    const QJsonValue id = arguments.value(QStringLiteral("id"));
+    if (!validId(id) || id.isString() || id.toDouble() < 1)
+        return argumentError(QStringLiteral("\"id\" must be a positive integer"));
+    return qint64(id.toDouble());
+}
+
+Core::Result<QString> titleArgument(const QJsonObject &arguments, bool required)
+{
+    const QJsonValue title = arguments.value(QStringLiteral("title"));
+    if (title.isUndefined() && !required)
+        return QString();
+    if (!title.isString() || title.toString().trimmed().isEmpty() || title.toString().size() > 500)
+        return argumentError(QStringLiteral("\"title\" must be a string of 1 to 500 characters"));
+    return title.toString();
+}
+
+QString ownerOf(const Principal &principal)
+{
+    return principal.subject.isEmpty() ? principal.clientId : principal.subject;
+}
+
+QStringList missingScopes(const Principal &principal, const QStringList &needed)
+{
+    QStringList missing;
+    for (const QString &scope : needed)
+        if (!principal.scopes.contains(scope))
+            missing.append(scope);
+    return missing;
+}
+
+/// The scheme://authority of `url` (no trailing slash).
+QString originOf(const QUrl &url)
+{
+    return url
+        .adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment |
+                  QUrl::RemoveUserInfo)
+        .toString(QUrl::StripTrailingSlash);
+}
+
+} // namespace
+
+QStringList supportedProtocolVersions()
+{
+    return {QStringLiteral("2025-11-25"), QStringLiteral("2025-06-18")};
+}
+
+struct McpServer::Session
+{
+    QString clientId;
+    QString issuer;
+    QString subject;
+    QString protocolVersion;
+    qint64 lastUsed = 0;
+};
+
+McpServer::McpServer(Options options, std::shared_ptr<BearerVerifier> verifier,
+                     std::shared_ptr<Store::Database> db,
+                     std::shared_ptr<Friction::Registry> friction)
+    : m_options(std::move(options))
+    , m_verifier(std::move(verifier))
+    , m_db(std::move(db))
+    , m_friction(std::move(friction))
+    , m_challenge(metadataUrl(), m_options.config.baseScopes.isEmpty()
+                                     ? m_options.config.scopesSupported()
+                                     : m_options.config.baseScopes)
+{}
+
+McpServer::~McpServer() = default;
+
+QString McpServer::metadataUrl() const
+{
+    const QUrl resource(m_options.resourceUri);
+    return originOf(resource) + QStringLiteral("/.well-known/oauth-protected-resource") +
+           resource.path(QUrl::FullyEncoded);
+}
+
+QJsonObject McpServer::metadata() const
+{
+    return {
+        {QStringLiteral("resource"), m_options.resourceUri},
+        {QStringLiteral("authorization_servers"),
+         QJsonArray::fromStringList(m_options.authorizationServers)},
+        {QStringLiteral("scopes_supported"),
+         QJsonArray::fromStringList(m_options.config.scopesSupported())},
+        {QStringLiteral("bearer_methods_supported"), QJsonArray{QStringLiteral("header")}},
+        {QStringLiteral("resource_name"), QStringLiteral("MCP Auth Studio demo MCP server")},
+    };
+}
+
+qsizetype McpServer::sessionCount() const
+{
+    std::lock_guard lock(m_sessionMutex);
+    return m_sessions.size();
+}
+
+void McpServer::install(Http::Router &router)
+{
+    const auto prm = [this](const Http::Request &) {
+        Http::Response response = Http::Response::json(200, QJsonDocument(metadata()));
+        response.headers.set(QByteArrayLiteral("Access-Control-Allow-Origin"),
+                             QByteArrayLiteral("*"));
+        response.headers.set(QByteArrayLiteral("Cache-Control"),
+                             QByteArrayLiteral("public, max-age=300"));
+        return response;
+    };
+    const QByteArray path = QUrl(m_options.resourceUri).path(QUrl::FullyEncoded).toUtf8();
+    router.handle(QByteArrayLiteral("GET"),
+                  QByteArrayLiteral("/.well-known/oauth-protected-resource"), prm);
+    if (!path.isEmpty() && path != "/")
+        router.handle(QByteArrayLiteral("GET"),
+                      QByteArrayLiteral("/.well-known/oauth-protected-resource") + path, prm);
+    router.handle(QByteArrayLiteral("POST"), path,
+                  [this](const Http::Request &request) { return handlePost(request); });
+    router.handle(QByteArrayLiteral("GET"), path,
+                  [this](const Http::Request &request) { return handleGet(request); });
+    router.handle(QByteArrayLiteral("DELETE"), path,
+                  [this](const Http::Request &request) { return handleDelete(request); });
+}
+
+std::variant<Principal, Http::Response> McpServer::authenticate(const Http::Request &request)
+{
+    // DNS rebinding (MCP transport spec): a browser page of another origin must not reach us.
+    const QByteArray origin = request.headers.value("Origin");
+    if (!origin.isEmpty()) {
+        const QUrl url(QString::fromLatin1(origin));
+        const bool loopback =
+            url.host() == QLatin1String("localhost") || url.host() == QLatin1String("127.0.0.1") ||
+            url.host() == QLatin1String("[::1]") || url.host() == QLatin1String("::1");
+        if (!loopback && originOf(url) != originOf(QUrl(m_options.resourceUri)))
+            return Http::Response::error(403, "forbidden",
+                                         QStringLiteral("requests from origin ") +
+                                             QString::fromLatin1(origin) +
+                                             QStringLiteral(" are not accepted"));
+    }
+    auto extracted = m_challenge.extractToken(request);
+    if (auto *refusal = std::get_if<Http::Response>(&extracted))
+        return *refusal;
+    const auto &token = std::get<std::optional<QByteArray>>(extracted);
+    if (!token)
+        return m_challenge.unauthorized(false);
+    auto principal = m_verifier->verify(*token);
+    if (!principal) {
+        if (principal.error().code == VerifyError::Unavailable)
+            return m_challenge.unavailable(principal.error().message);
+        return m_challenge.unauthorized(true, principal.error().message);
+    }
+    if (const QStringList missing = missingScopes(*principal, m_options.config.baseScopes);
+        !missing.isEmpty())
+        return m_challenge.insufficientScope(
+            m_options.config.baseScopes, QStringLiteral("this server needs the scopes ") +
+                                             m_options.config.baseScopes.join(QLatin1Char(' ')));
+    return *principal;
+}
+
+Http::Response McpServer::handleGet(const Http::Request &request)
+{
+    auto principal = authenticate(request);
+    if (auto *refusal = std::get_if<Http::Response>(&principal))
+        return *refusal;
+    // No server-initiated stream is offered (MCP Streamable HTTP: 405 then).
+    Http::Response response = Http::Response::error(
+        405, "method_not_allowed",
+        QStringLiteral("this server offers no server-initiated event stream; use POST"));
+    response.headers.set(QByteArrayLiteral("Allow"), QByteArrayLiteral("POST, DELETE"));
+    return response;
+}
+
+Http::Response McpServer::handleDelete(const Http::Request &request)
+{
+    auto principal = authenticate(request);
+    if (auto *refusal = std::get_if<Http::Response>(&principal))
+        return *refusal;
+    const QString id = QString::fromLatin1(request.headers.value(kSessionHeader));
+    if (id.isEmpty())
+        return rpcError(400, QJsonValue::Null, JsonRpc::InvalidRequest,
+                        QStringLiteral("DELETE needs the Mcp-Session-Id header"));
+    if (!sessionVersion(id, std::get<Principal>(principal)))
+        return rpcError(404, QJsonValue::Null, JsonRpc::SessionNotFound,
+                        QStringLiteral("no such session"));
+    {
+        std::lock_guard lock(m_sessionMutex);
+        m_sessions.remove(id);
+    }
+    Http::Response response;
+    response.status = 204;
+    return response;
+}
+
+Http::Response McpServer::handlePost(const Http::Request &request)
+{
+    auto authenticated = authenticate(request);
+    if (auto *refusal = std::get_if<Http::Response>(&authenticated))
+        return *refusal;
+    const Principal &principal = std::get<Principal>(authenticated);
+
+    const QByteArray trimmed = request.body.trimmed();
+    if (trimmed.startsWith('['))
+        return rpcError(400, QJsonValue::Null, JsonRpc::InvalidRequest,
+                        QStringLiteral("JSON-RPC batches are not supported (MCP 2025-06-18 and "
+                                       "later)"));
+    auto document = Http::parseJson(request.body);
+    if (!document)
+        return rpcError(400, QJsonValue::Null, JsonRpc::ParseError,
+                        QStringLiteral("parse error: ") + document.error().message);
+    return dispatch(request, principal, document->object());
+}
+
+Http::Response McpServer::dispatch(const Http::Request &request, const Principal &principal,
+                                   const QJsonObject &message)
+{
+    const QJsonValue id = message.value(QStringLiteral("id"));
+    const bool hasId = message.contains(QStringLiteral("id"));
+    if (hasId && !validId(id))
+        return rpcError(400, QJsonValue::Null, JsonRpc::InvalidRequest,
+                        QStringLiteral("\"id\" must be a string or an integer"));
+    const QJsonValue replyId = hasId ? id : QJsonValue(QJsonValue::Null);
+    if (message.value(QStringLiteral("jsonrpc")) != QJsonValue(QStringLiteral("2.0")))
+        return rpcError(400, replyId, JsonRpc::InvalidRequest,
+                        QStringLiteral("\"jsonrpc\" must be \"2.0\""));
+    const QJsonValue methodValue = message.value(QStringLiteral("method"));
+    if (methodValue.isUndefined() && hasId &&
+        (message.contains(QStringLiteral("result")) || message.contains(QStringLiteral("error"))))
+        return accepted(); // a response to a server request: nothing to answer
+    if (!methodValue.isString() || methodValue.toString().isEmpty())
+        return rpcError(400, replyId, JsonRpc::InvalidRequest,
+                        QStringLiteral("\"method\" must be a non-empty string"));
+    const QString method = methodValue.toString();
+    const QJsonValue paramsValue = message.value(QStringLiteral("params"));
+    if (!paramsValue.isUndefined() && !paramsValue.isObject())
+        return rpcError(400, replyId, JsonRpc::InvalidRequest,
+                        QStringLiteral("\"params\" must be an object"));
+    const QJsonObject params = paramsValue.toObject();
+
+    const QByteArray versionHeader = request.headers.value(kVersionHeader);
+    if (!versionHeader.isEmpty() &&
+        !supportedProtocolVersions().contains(QString::fromLatin1(versionHeader)))
+        return rpcError(400, replyId, JsonRpc::InvalidRequest,
+                        QStringLiteral("unsupported MCP-Protocol-Version ") +
+                            QString::fromLatin1(versionHeader) + QStringLiteral("; supported: ") +
+                            supportedProtocolVersions().join(QStringLiteral(", ")));
+
+    if (method == QLatin1String("initialize")) {
+        if (!hasId)
+            return rpcError(400, QJsonValue::Null, JsonRpc::InvalidRequest,
+                            QStringLiteral("initialize is a request and needs an id"));
+        const QJsonValue requested = params.value(QStringLiteral("protocolVersion"));
+        if (!requested.isString())
+            return rpcError(200, id, JsonRpc::InvalidParams,
+                            QStringLiteral("params.protocolVersion must be a string"));
+        const QString version = supportedProtocolVersions().contains(requested.toString())
+                                    ? requested.toString()
+                                    : supportedProtocolVersions().first();
+        const QString session = createSession(principal, version);
+        return rpcResult(
+            id,
+            {{QStringLiteral("protocolVersion"), version},
+             {QStringLiteral("capabilities"),
+              QJsonObject{
+                  {QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), false}}}}},
+             {QStringLiteral("serverInfo"),
+              QJsonObject{{QStringLiteral("name"), QStringLiteral("mcpauth-studio-demo")},
+                          {QStringLiteral("version"), QStringLiteral(MCPAUTH_VERSION)}}}},
+            session.toLatin1());
+    }
+
+    const QString sessionId = QString::fromLatin1(request.headers.value(kSessionHeader));
+    if (sessionId.isEmpty())
+        return rpcError(400, replyId, JsonRpc::InvalidRequest,
+                        QStringLiteral("missing Mcp-Session-Id header; send initialize first"));
+    // Unknown, ended and other principals' sessions look the same: 404, so the client
+    // starts a new session and a stolen session id reveals nothing.
+    if (!sessionVersion(sessionId, principal))
+        return rpcError(404, replyId, JsonRpc::SessionNotFound,
+                        QStringLiteral("session not found; send initialize to start a new one"));
+
+    if (!hasId)
+        return accepted(); // notifications/initialized, notifications/cancelled, ...
+    if (method == QLatin1String("ping"))
+        return rpcResult(id, {});
+    if (method == QLatin1String("tools/list")) {
+        QJsonArray tools;
+        for (const ToolSpec &spec : toolSpecs())
+            tools.append(
+                QJsonObject{{QStringLiteral("name"), QLatin1String(spec.name)},
+                            {QStringLiteral("description"), QLatin1String(spec.description)},
+                            {QStringLiteral("inputSchema"), spec.inputSchema}});
+        return rpcResult(id, {{QStringLiteral("tools"), tools}});
+    }
+    if (method == QLatin1String("tools/call"))
+        return callTool(principal, id, params);
+    return rpcError(200, id, JsonRpc::MethodNotFound,
+                    QStringLiteral("method not found: ") + method);
+}
+
+Http::Response McpServer::callTool(const Principal &principal, const QJsonValue &id,
+                                   const QJsonObject &params)
+{
+    const QJsonValue nameValue = params.value(QStringLiteral("name"));
+    if (!nameValue.isString())
+        return rpcError(200, id, JsonRpc::InvalidParams,
+                        QStringLiteral("params.name must be a string"));
+    const QString tool = nameValue.toString();
+    if (!isTool(tool))
+        return rpcError(200, id, JsonRpc::InvalidParams, QStringLiteral("unknown tool: ") + tool);
+    const QJsonValue argumentsValue = params.value(QStringLiteral("arguments"));
+    if (!argumentsValue.isUndefined() && !argumentsValue.isObject())
+        return rpcError(200, id, JsonRpc::InvalidParams,
+                        QStringLiteral("params.arguments must be an object"));
+    const QJsonObject arguments = argumentsValue.toObject();
+
+    const QStringList needed = m_options.config.scopesFor(tool);
+    if (!missingScopes(principal, needed).isEmpty())
+        return m_challenge.insufficientScope(needed, QStringLiteral("the tool ") + tool +
+                                                         QStringLiteral(" needs the scopes ") +
+                                                         needed.join(QLatin1Char(' ')));
+
+    QString justification = params.value(QStringLiteral("_meta"))
+                                .toObject()
+                                .value(QStringLiteral("justification"))
+                                .toString();
+    if (justification.trimmed().isEmpty())
+        justification = arguments.value(QStringLiteral("justification")).toString();
+    justification = justification.trimmed().left(2000);
+
+    if (m_friction) {
+        const Friction::Principal who{principal.subject, principal.clientId, principal.issuer};
+        auto decision =
+            m_friction->evaluate(who, tool, justification, Friction::Registry::monotonicNow());
+        if (!decision)
+            return rpcResult(
+                id, toolError(QStringLiteral("the call was refused: ") + decision.error().message));
+        if (!decision->allowed())
+            return rpcResult(id, toolError(decision->message));
+        if (decision->outcome == Friction::Outcome::Justified) {
+            Store::AuditEvent event;
+            event.type = QStringLiteral("tool.justified");
+            event.actor = principal.clientId;
+            event.clientId = principal.clientId;
+            event.subject = principal.subject;
+            event.detail = {{QStringLiteral("tool"), tool},
+                            {QStringLiteral("justification"), justification},
+                            {QStringLiteral("friction"), decision->check.friction}};
+            if (auto stored = Store::AuditRepository(m_db).append(event); !stored)
+                return rpcResult(id, toolError(QStringLiteral("the justification could not be "
+                                                              "recorded: ") +
+                                               stored.error().message));
+        }
+    }
+    auto result = runTool(principal, tool, arguments);
+    if (!result) {
+        if (result.error().code == QLatin1String("invalid_arguments") ||
+            result.error().code == Store::ErrorCode::NotFound)
+            return rpcResult(id, toolError(result.error().message));
+        return rpcError(200, id, JsonRpc::InternalError,
+                        QStringLiteral("the tool failed: ") + result.error().message);
+    }
+    return rpcResult(id, toolResult(*result));
+}
+
+Core::Result<QJsonObject> McpServer::runTool(const Principal &principal, const QString &tool,
+                                             const QJsonObject &arguments)
+{
+    TaskRepository tasks(m_db);
+    const QString owner = ownerOf(principal);
+    if (tool == QLatin1String("echo")) {
+        const QJsonValue text = arguments.value(QStringLiteral("text"));
+        if (!text.isString())
+            return argumentError(QStringLiteral("\"text\" must be a string"));
+        return QJsonObject{{QStringLiteral("text"), text}};
+    }
+    if (tool == QLatin1String("list_tasks")) {
+        auto list = tasks.list(owner);
+        if (!list)
+            return list.error();
+        QJsonArray out;
+        for (const Task &task : *list)
+            out.append(task.toJson());
+        return QJsonObject{{QStringLiteral("tasks"), out}};
+    }
+    if (tool == QLatin1String("create_task")) {
+        auto title = titleArgument(arguments, true);
+        if (!title)
+            return title.error();
+        auto task = tasks.create(owner, *title);
+        if (!task)
+            return task.error();
+        return QJsonObject{{QStringLiteral("task"), task->toJson()}};
+    }
+    auto taskId = idArgument(arguments);
+    if (!taskId)
+        return taskId.error();
+    if (tool == QLatin1String("get_task") || tool == QLatin1String("update_task")) {
+        Core::Result<Task> task = Core::makeError(QString(), QString());
+        if (tool == QLatin1String("get_task")) {
+            task = tasks.get(owner, *taskId);
+        } else {
+            auto title = titleArgument(arguments, false);
+            if (!title)
+                return title.error();
+            const QJsonValue done = arguments.value(QStringLiteral("done"));
+            if (!done.isUndefined() && !done.isBool())
+                return argumentError(QStringLiteral("\"done\" must be a boolean"));
+            task = tasks.update(owner, *taskId, *title,
+                                done.isBool() ? std::optional<bool>(done.toBool()) : std::nullopt);
+        }
+        if (!task)
+            return task.error();
+        return QJsonObject{{QStringLiteral("task"), task->toJson()}};
+    }
+    if (auto removed = tasks.remove(owner, *taskId); !removed)
+        return removed.error();
+    return QJsonObject{{QStringLiteral("deleted"), *taskId}};
+}
+
+QString McpServer::createSession(const Principal &principal, const QString &version)
+{
+    auto session = std::make_shared<Session>();
+    session->clientId = principal.clientId;
+    session->issuer = principal.issuer;
+    session->subject = principal.subject;
+    session->protocolVersion = version;
+    session->lastUsed = QDateTime::currentMSecsSinceEpoch();
+    const QString id = QString::fromLatin1(Crypto::randomToken(32));
+    std::lock_guard lock(m_sessionMutex);
+    if (m_sessions.size() >= m_options.config.maxSessions) {
+        auto oldest = m_sessions.begin();
+        for (auto it = m_sessions.begin(); it != m_sessions.end(); ++it)
+            if ((*it)->lastUsed < (*oldest)->lastUsed)
+                oldest = it;
+        m_sessions.erase(oldest);
+    }
+    m_sessions.insert(id, session);
+    return id;
+}
+
+std::optional<QString> McpServer::sessionVersion(const QString &id, const Principal &principal)
+{
+    std::lock_guard lock(m_sessionMutex);
+    auto it = m_sessions.find(id);
+    if (it == m_sessions.end())
+        return std::nullopt;
+    const Session &session = **it;
+    if (session.clientId != principal.clientId || session.issuer != principal.issuer ||
+        session.subject != principal.subject)
+        return std::nullopt;
+    (*it)->lastUsed = QDateTime::currentMSecsSinceEpoch();
+    return session.protocolVersion;
+}
+
+} // namespace Resource
