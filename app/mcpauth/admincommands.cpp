@@ -156,7 +156,11 @@ public:
             m_parser.addOption(*option);
     }
     /// Accept --config: the server's settings then apply to the service.
-    void acceptConfig() { m_parser.addOption(m_config); }
+    void acceptConfig()
+    {
+        m_parser.addOption(m_config);
+        m_acceptsConfig = true;
+    }
 
     /// Parses; returns an exit code when the command must stop here (usage error, --help).
     std::optional<int> parse(const QStringList &arguments)
@@ -188,7 +192,7 @@ public:
     std::optional<int> open()
     {
         Auth::Config settings;
-        if (m_parser.optionNames().contains(m_config.names().first()) && m_parser.isSet(m_config)) {
+        if (m_acceptsConfig && m_parser.isSet(m_config)) {
             auto loaded = Core::ServerConfig::fromFile(m_parser.value(m_config));
             if (!loaded)
                 return failure(loaded.error());
@@ -258,6 +262,7 @@ private:
     QCommandLineOption m_json;
     QCommandLineOption m_help;
     QCommandLineOption m_config;
+    bool m_acceptsConfig = false;
     std::unique_ptr<Admin::Service> m_service;
 };
 

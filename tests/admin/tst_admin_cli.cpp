@@ -8,9 +8,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "authserver/passwords.h"
+#include "crypto/jwks.h"
+#include "crypto/key.h"
 #include "store/database.h"
 #include "store/databaseurl.h"
 #include "store/tokenrepository.h"
@@ -381,6 +384,86 @@ private slots:
                                             QRegularExpression::MultilineOption);
         QCOMPARE(human.out.count(currentRow), 1);
         QCOMPARE(currentRow.match(human.out).captured(1), newest);
+    }
+
+    void keyedClientsAndServerConfig()
+    {
+        const QString store = freshStore();
+        QVERIFY(!store.isEmpty());
+        const QStringList s{QStringLiteral("--store"), store};
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto writeFile = [&dir](const QString &name, const QByteArray &bytes) {
+            QFile file(dir.filePath(name));
+            if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
+                return QString();
+            return file.fileName();
+        };
+        auto key = Crypto::Key::generate(Crypto::Key::Kind::EcP256);
+        QVERIFY(key.ok());
+        Crypto::Jwks jwks;
+        QVERIFY(jwks.add(*key).ok());
+        const QString publicFile = writeFile(QStringLiteral("public.json"), jwks.toJson());
+        const QString privateFile = writeFile(
+            QStringLiteral("private.json"),
+            QJsonDocument(QJsonObject{{QStringLiteral("keys"), QJsonArray{key->toJwk(true)}}})
+                .toJson());
+        QVERIFY(!publicFile.isEmpty() && !privateFile.isEmpty());
+        const QStringList keyed{
+            QStringLiteral("clients"),       QStringLiteral("add"),
+            QStringLiteral("--auth-method"), QStringLiteral("private_key_jwt"),
+            QStringLiteral("--grant"),       QStringLiteral("client_credentials")};
+
+        const RunResult added = runCli(
+            keyed +
+            QStringList{QStringLiteral("--jwks-file"), publicFile, QStringLiteral("--json")} + s);
+        RUN_OK(added);
+        const QJsonObject client = jsonOf(added);
+        QVERIFY(client.value(QStringLiteral("jwks")).toBool());
+        QVERIFY(client.value(QStringLiteral("client_secret")).isNull());
+        // A key set holding a private key is refused: the client would have leaked it.
+        const RunResult leaked =
+            runCli(keyed + QStringList{QStringLiteral("--jwks-file"), privateFile} + s);
+        QCOMPARE(leaked.exitCode, 1);
+        QVERIFY2(leaked.err.contains(QStringLiteral("invalid_client_metadata")),
+                 qPrintable(leaked.err));
+
+        // The server's settings apply with --config: its scopes, its token lifetime.
+        const QString config =
+            writeFile(QStringLiteral("mcpauth.json"),
+                      R"({"authorization_server": {"scopes_supported": ["files:read", "tasks:read"],
+                "access_token_lifetime": 120, "clock_skew": 0}})");
+        const QStringList scoped{QStringLiteral("clients"),
+                                 QStringLiteral("add"),
+                                 QStringLiteral("--auth-method"),
+                                 QStringLiteral("none"),
+                                 QStringLiteral("--grant"),
+                                 QStringLiteral("urn:ietf:params:oauth:grant-type:device_code"),
+                                 QStringLiteral("--scope"),
+                                 QStringLiteral("files:read")};
+        const RunResult unknownScope = runCli(scoped + s);
+        QCOMPARE(unknownScope.exitCode, 1);
+        QVERIFY2(unknownScope.err.contains(QStringLiteral("files:read")),
+                 qPrintable(unknownScope.err));
+        RUN_OK(runCli(scoped + QStringList{QStringLiteral("--config"), config} + s));
+
+        RUN_OK(runCli(QStringList{QStringLiteral("keys"), QStringLiteral("rotate")} + s));
+        const RunResult rotated =
+            runCli(QStringList{QStringLiteral("keys"), QStringLiteral("rotate"),
+                               QStringLiteral("--config"), config, QStringLiteral("--json")} +
+                   s);
+        RUN_OK(rotated);
+        const QJsonArray keys = jsonOf(rotated).value(QStringLiteral("keys")).toArray();
+        QCOMPARE(keys.size(), 2);
+        const QJsonObject previous = keys.at(1).toObject();
+        const auto time = [&previous](const char *name) {
+            return QDateTime::fromString(previous.value(QLatin1String(name)).toString(),
+                                         Qt::ISODateWithMs)
+                .toMSecsSinceEpoch();
+        };
+        const qint64 publishedFor = time("expires_at") - time("retired_at");
+        QVERIFY2(publishedFor >= 119000 && publishedFor <= 125000,
+                 qPrintable(QString::number(publishedFor)));
     }
 
     void auditTailAndFollow()
