@@ -10,6 +10,8 @@ qt_add_resources(core_authserver "authserver_templates"
     PREFIX "/templates"
     BASE ${CMAKE_SOURCE_DIR}/resources/templates
     FILES
+        ${CMAKE_SOURCE_DIR}/resources/templates/_head.html
+        ${CMAKE_SOURCE_DIR}/resources/templates/_scopes.html
         ${CMAKE_SOURCE_DIR}/resources/templates/_style.css
         ${CMAKE_SOURCE_DIR}/resources/templates/consent.html
         ${CMAKE_SOURCE_DIR}/resources/templates/device-done.html

@@ -21,8 +21,10 @@ namespace Auth {
 ///                   a section that was never set renders nothing (use one row with no
 ///                   values for a conditional block). Inside a section, `{{name}}` looks in
 ///                   the row first, then in the page's values; sections may nest;
-///  - `{{>name}}`    the partial template ":/templates/_name" inserted verbatim (template
-///                   text, never data): `{{>style.css}}` is the shared style sheet.
+///  - `{{>name}}`    the partial template ":/templates/_name" (template text, never data),
+///                   rendered in place with the same values; a `.css` partial is inserted
+///                   byte for byte. `{{>head.html}}` is the shared <head> content (style
+///                   sheet included), `{{>scopes.html}}` the list of the `scopes` section.
 /// Names are [a-z0-9_.-]. A `{{name}}` with no value, an unclosed section or an unknown
 /// partial is a render error, so a typo in a template cannot silently drop content.
 ///

@@ -20,6 +20,7 @@ private slots:
     void render();
     void renderErrors_data();
     void renderErrors();
+    void htmlPartialsAreRendered();
     void shippedTemplates_data();
     void shippedTemplates();
     void securityHeaders();
@@ -145,6 +146,21 @@ void TestHtmlPage::renderErrors()
     const Http::Response response = page.response(200);
     QCOMPARE(response.status, 500);
     QVERIFY(!response.body.contains("{{"));
+}
+
+void TestHtmlPage::htmlPartialsAreRendered()
+{
+    HtmlPage page = HtmlPage::fromText(
+        QStringLiteral("partials"), QStringLiteral("<head>{{>head.html}}</head>{{>scopes.html}}"));
+    page.setSection(QStringLiteral("scopes"),
+                    Auth::scopeRows({QStringLiteral("tasks:read"), QStringLiteral("<x>")}));
+    auto html = page.render();
+    QVERIFY2(html.ok(), qPrintable(html.ok() ? QString() : html.error().toString()));
+    QVERIFY(html->contains("<meta charset=\"utf-8\">"));
+    QVERIFY(html->contains("<style>:root{"));
+    QVERIFY(html->contains("<li>Read your tasks <span class=\"muted\">(<code>tasks:read</code>)"));
+    QVERIFY(html->contains("<code>&lt;x&gt;</code>"));
+    QVERIFY(!html->contains("{{"));
 }
 
 void TestHtmlPage::shippedTemplates_data()
