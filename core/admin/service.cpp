@@ -341,13 +341,13 @@ Core::Result<TokenRecord> Service::showToken(qint64 id)
 }
 
 Core::Result<RevokeResult> Service::revoke(const QString &target, const QString &value,
+                                           const QString &clientId, const QString &subject,
                                            const std::function<Core::Result<int>()> &work)
 {
     auto revoked = work();
     if (!revoked)
         return revoked.error();
-    audit(QStringLiteral("token.revoked"), target == QLatin1String("client") ? value : QString(),
-          target == QLatin1String("subject") ? value : QString(),
+    audit(QStringLiteral("token.revoked"), clientId, subject,
           {{QStringLiteral("target"), target},
            {QStringLiteral("value"), value},
            {QStringLiteral("revoked"), *revoked}});
@@ -356,28 +356,31 @@ Core::Result<RevokeResult> Service::revoke(const QString &target, const QString 
 
 Core::Result<RevokeResult> Service::revokeToken(qint64 id)
 {
-    return revoke(QStringLiteral("token"), QString::number(id), [&]() -> Core::Result<int> {
-        return Store::TokenRepository(m_db).revoke(id, kOperatorActor);
-    });
+    Store::TokenRepository tokens(m_db);
+    auto token = tokens.get(id);
+    if (!token)
+        return token.error();
+    return revoke(QStringLiteral("token"), QString::number(id), token->clientId, token->subject,
+                  [&] { return tokens.revoke(id, kOperatorActor); });
 }
 
 Core::Result<RevokeResult> Service::revokeClientTokens(const QString &clientId)
 {
-    return revoke(QStringLiteral("client"), clientId, [&] {
+    return revoke(QStringLiteral("client"), clientId, clientId, {}, [&] {
         return Store::TokenRepository(m_db).revokeByClient(clientId, kOperatorActor);
     });
 }
 
 Core::Result<RevokeResult> Service::revokeSubjectTokens(const QString &subject)
 {
-    return revoke(QStringLiteral("subject"), subject, [&] {
+    return revoke(QStringLiteral("subject"), subject, {}, subject, [&] {
         return Store::TokenRepository(m_db).revokeBySubject(subject, kOperatorActor);
     });
 }
 
 Core::Result<RevokeResult> Service::revokeFamily(const QString &familyId)
 {
-    return revoke(QStringLiteral("family"), familyId, [&] {
+    return revoke(QStringLiteral("family"), familyId, {}, {}, [&] {
         return Store::TokenRepository(m_db).revokeFamily(familyId, kOperatorActor);
     });
 }

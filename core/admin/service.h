@@ -116,7 +116,10 @@ public:
     [[nodiscard]] static Core::Status validatePassword(QByteArrayView password);
 
 private:
+    /// Runs `work` and records it; the audit event names `clientId` / `subject` when one
+    /// client or subject is concerned.
     Core::Result<RevokeResult> revoke(const QString &target, const QString &value,
+                                      const QString &clientId, const QString &subject,
                                       const std::function<Core::Result<int>()> &work);
     void audit(const QString &type, const QString &clientId, const QString &subject,
                const QJsonObject &detail);

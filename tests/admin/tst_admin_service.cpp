@@ -620,6 +620,9 @@ private slots:
         QCOMPARE(revokedEvents.size(), 6);
         for (const Store::AuditEvent &e : revokedEvents)
             QCOMPARE(e.actor, QStringLiteral("operator"));
+        // The single token's event names its client and subject.
+        QCOMPARE(revokedEvents.first().clientId, QStringLiteral("app-a"));
+        QCOMPARE(revokedEvents.first().subject, QStringLiteral("alice"));
 
         // Purge: nothing has expired yet; then everything has, in batches of 3.
         QList<qint64> progress;
