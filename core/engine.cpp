@@ -200,6 +200,7 @@ Status Engine::prepareResourceServer(const ServerConfig &config, Http::Server &a
         options.issuer = context.issuer();
         options.resource = resourceUri;
         options.trustedCertificates = trusted;
+        options.exchangeLog = m_exchangeLog;
         verifier = std::make_shared<Resource::JwtVerifier>(options);
     } else {
         // A static client that may introspect every token; its secret lives only here.
@@ -227,6 +228,7 @@ Status Engine::prepareResourceServer(const ServerConfig &config, Http::Server &a
         options.positiveCacheSeconds = rsConfig.positiveCacheSeconds;
         options.negativeCacheSeconds = rsConfig.negativeCacheSeconds;
         options.trustedCertificates = trusted;
+        options.exchangeLog = m_exchangeLog;
         // Same process as the AS: a cache hit is checked against the token's stored state,
         // so a revocation (by /revoke, reuse detection or the operator) applies at once.
         std::weak_ptr<Store::Database> weakDb = db;

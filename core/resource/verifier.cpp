@@ -34,10 +34,13 @@ Core::Error unavailable(const QString &message)
 /// verify() runs on any worker thread, so each call makes its own.
 Core::Result<Http::ClientResponse> fetch(Http::ClientRequest request,
                                          const Http::SsrfPolicy &policy,
-                                         const QList<QSslCertificate> &trusted)
+                                         const QList<QSslCertificate> &trusted,
+                                         Http::ExchangeLog *log)
 {
     Http::Client client;
     client.setPolicy(policy);
+    if (log)
+        client.setExchangeLog(log);
     if (!trusted.isEmpty())
         client.addTrustedCaCertificates(trusted);
     request.timeout = std::chrono::seconds(5);
@@ -185,7 +188,8 @@ Core::Result<Principal> IntrospectionVerifier::introspect(const QByteArray &toke
     }
     // QUrlQuery leaves '+' alone; a form decodes it as a space.
     request.body = form.toString(QUrl::FullyEncoded).toLatin1().replace('+', "%2B");
-    auto response = fetch(std::move(request), m_options.ssrfPolicy, m_options.trustedCertificates);
+    auto response = fetch(std::move(request), m_options.ssrfPolicy, m_options.trustedCertificates,
+                          m_options.exchangeLog);
     if (!response)
         return unavailable(QStringLiteral("introspection at ") + m_options.endpoint.toString() +
                            QStringLiteral(" failed: ") + response.error().message);
@@ -269,7 +273,8 @@ Core::Result<Crypto::Jwks> JwtVerifier::keys(bool refresh)
     Http::ClientRequest request;
     request.url = m_options.jwksUri;
     request.tag = QStringLiteral("rs.jwks");
-    auto response = fetch(std::move(request), m_options.ssrfPolicy, m_options.trustedCertificates);
+    auto response = fetch(std::move(request), m_options.ssrfPolicy, m_options.trustedCertificates,
+                          m_options.exchangeLog);
     if (!response || response->status != 200)
         return unavailable(QStringLiteral("fetching the JWKS at ") + m_options.jwksUri.toString() +
                            QStringLiteral(" failed: ") +

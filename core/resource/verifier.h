@@ -17,6 +17,10 @@
 #include "crypto/jwsalgorithm.h"
 #include "http/ssrfguard.h"
 
+namespace Http {
+class ExchangeLog;
+}
+
 /// The resource server's side of OAuth: who sent this bearer token, and may it be used here.
 namespace Resource {
 
@@ -100,6 +104,7 @@ public:
         int negativeCacheSeconds = 10;
         Http::SsrfPolicy ssrfPolicy;
         QList<QSslCertificate> trustedCertificates; ///< extra CAs, e.g. our self-signed cert
+        Http::ExchangeLog *exchangeLog = nullptr;   ///< captures the calls; not owned
         Clock clock;                                ///< empty: the system clock
         /// Called on every cache hit with the token hash; returning false drops the entry
         /// (a cheap same-process revocation check). Empty: cache hits are trusted.
@@ -140,6 +145,7 @@ public:
         int minRefetchSeconds = 10;  ///< at most one fetch per this interval (unknown kid)
         Http::SsrfPolicy ssrfPolicy;
         QList<QSslCertificate> trustedCertificates;
+        Http::ExchangeLog *exchangeLog = nullptr; ///< captures the fetches; not owned
         Clock clock;
     };
 
