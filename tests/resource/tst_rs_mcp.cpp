@@ -54,6 +54,8 @@ private slots:
     void protocolVersions();
     void jsonRpcErrors_data();
     void jsonRpcErrors();
+    void originChecked_data();
+    void originChecked();
     void sessionHijackRefused();
     void revokedTokenRefusedImmediately();
     void toolScopes_data();
@@ -428,6 +430,34 @@ void TestRsMcp::jsonRpcErrors()
                  .toString()
                  .isEmpty());
     QCOMPARE(answer.value(QStringLiteral("id")), id);
+}
+
+void TestRsMcp::originChecked_data()
+{
+    QTest::addColumn<QByteArray>("origin");
+    QTest::addColumn<int>("status");
+    QTest::newRow("none") << QByteArray() << 200;
+    QTest::newRow("localhost") << QByteArray("http://localhost:6274") << 200;
+    QTest::newRow("loopback ip") << QByteArray("http://127.0.0.1:3000") << 200;
+    QTest::newRow("foreign site") << QByteArray("https://evil.example") << 403;
+    QTest::newRow("rebinding name") << QByteArray("http://attacker.test:9401") << 403;
+}
+
+void TestRsMcp::originChecked()
+{
+    QFETCH(QByteArray, origin);
+    QFETCH(int, status);
+    const QByteArray token = issue(QStringLiteral("alice"), QStringLiteral("tasks:read"));
+    Http::Headers headers;
+    if (!origin.isEmpty())
+        headers.set("Origin", origin);
+    const auto response =
+        send("POST", QStringLiteral("/mcp"),
+             QJsonDocument(rpc(1, QStringLiteral("initialize"),
+                               {{QStringLiteral("protocolVersion"), QStringLiteral("2025-11-25")}}))
+                 .toJson(),
+             token, headers);
+    QCOMPARE(response.status, status);
 }
 
 void TestRsMcp::sessionHijackRefused()

@@ -25,6 +25,7 @@ private slots:
     void cacheEvictsLeastRecentlyUsed();
     void configErrorsNameTheField_data();
     void configErrorsNameTheField();
+    void configRoundTrip();
 };
 
 void TestRsVerifier::quoted_data()
@@ -227,6 +228,32 @@ void TestRsVerifier::configErrorsNameTheField()
     auto config = Config::fromJson(QJsonDocument::fromJson(json).object());
     QVERIFY(!config.ok());
     QVERIFY2(config.error().message.startsWith(field), qPrintable(config.error().message));
+}
+
+void TestRsVerifier::configRoundTrip()
+{
+    auto config = Config::fromJson(QJsonDocument::fromJson(R"({
+        "authorization_servers": ["https://login.example"], "base_scopes": ["mcp"],
+        "tool_scopes": {"echo": ["x:y"], "delete_task": ["tasks:delete", "admin"]},
+        "verification": "jwt", "cache_size": 5, "positive_cache_seconds": 0,
+        "negative_cache_seconds": 1, "max_sessions": 7,
+        "friction": {"tools": {"delete_task": {"target_rate": 0.02}}}})")
+                                       .object());
+    QVERIFY2(config.ok(), config.ok() ? "" : qPrintable(config.error().toString()));
+    QCOMPARE(config->scopesFor(QStringLiteral("delete_task")),
+             QStringList(
+                 {QStringLiteral("mcp"), QStringLiteral("tasks:delete"), QStringLiteral("admin")}));
+    QCOMPARE(config->scopesFor(QStringLiteral("list_tasks")), QStringList{QStringLiteral("mcp")});
+    QCOMPARE(config->scopesSupported(),
+             QStringList({QStringLiteral("admin"), QStringLiteral("mcp"),
+                          QStringLiteral("tasks:delete"), QStringLiteral("x:y")}));
+    auto again = Config::fromJson(config->toJson());
+    QVERIFY(again.ok());
+    QCOMPARE(again->toJson(), config->toJson());
+    // offline_access is never advertised as a resource scope.
+    Config withOffline;
+    withOffline.baseScopes = {QStringLiteral("offline_access")};
+    QVERIFY(!withOffline.scopesSupported().contains(QStringLiteral("offline_access")));
 }
 
 QTEST_GUILESS_MAIN(TestRsVerifier)
