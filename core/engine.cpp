@@ -193,6 +193,17 @@ Status Engine::prepareResourceServer(const ServerConfig &config, Http::Server &a
     const QString resourceUri = context.config().defaultResource;
     const QString asBase = as.baseUrl().toString();
 
+    // Same process as the AS: a verified (or cached) token is checked against its stored
+    // state, so a revocation (by /revoke, reuse detection or the operator) applies at once.
+    std::weak_ptr<Store::Database> weakDb = db;
+    const auto stillActive = [weakDb](const QByteArray &hash) {
+        const auto store = weakDb.lock();
+        auto digest = Store::SecretHash::fromHex(QString::fromLatin1(hash));
+        if (!store || !digest)
+            return false;
+        auto token = Store::TokenRepository(store).findByHash(*digest);
+        return token && token->state(store->now()) == Store::TokenState::Active;
+    };
     std::shared_ptr<Resource::BearerVerifier> verifier;
     if (rsConfig.verification == QLatin1String("jwt")) {
         Resource::JwtVerifier::Options options;
@@ -201,6 +212,7 @@ Status Engine::prepareResourceServer(const ServerConfig &config, Http::Server &a
         options.resource = resourceUri;
         options.trustedCertificates = trusted;
         options.exchangeLog = m_exchangeLog;
+        options.stillActive = stillActive;
         verifier = std::make_shared<Resource::JwtVerifier>(options);
     } else {
         // A static client that may introspect every token; its secret lives only here.
@@ -229,17 +241,7 @@ Status Engine::prepareResourceServer(const ServerConfig &config, Http::Server &a
         options.negativeCacheSeconds = rsConfig.negativeCacheSeconds;
         options.trustedCertificates = trusted;
         options.exchangeLog = m_exchangeLog;
-        // Same process as the AS: a cache hit is checked against the token's stored state,
-        // so a revocation (by /revoke, reuse detection or the operator) applies at once.
-        std::weak_ptr<Store::Database> weakDb = db;
-        options.stillActive = [weakDb](const QByteArray &hash) {
-            const auto store = weakDb.lock();
-            auto digest = Store::SecretHash::fromHex(QString::fromLatin1(hash));
-            if (!store || !digest)
-                return false;
-            auto token = Store::TokenRepository(store).findByHash(*digest);
-            return token && token->state(store->now()) == Store::TokenState::Active;
-        };
+        options.stillActive = stillActive;
         verifier = std::make_shared<Resource::IntrospectionVerifier>(options);
     }
 

@@ -334,6 +334,8 @@ Core::Result<Principal> JwtVerifier::verify(const QByteArray &token)
     if (principal.subject.isEmpty() || principal.clientId.isEmpty())
         return invalidToken(
             QStringLiteral("the JWT lacks sub or client_id (RFC 9068 section 2.2)"));
+    if (m_options.stillActive && !m_options.stillActive(tokenHash(token)))
+        return invalidToken(QStringLiteral("the access token was revoked"));
     return principal;
 }
 

@@ -147,6 +147,9 @@ public:
         QList<QSslCertificate> trustedCertificates;
         Http::ExchangeLog *exchangeLog = nullptr; ///< captures the fetches; not owned
         Clock clock;
+        /// Called with the token hash after a token verified; false refuses it as revoked
+        /// (the embedded AS keeps every JWT it issued, so revocation applies at once).
+        std::function<bool(const QByteArray &tokenHash)> stillActive;
     };
 
     explicit JwtVerifier(Options options);

@@ -730,6 +730,20 @@ void TestRsMcp::jwtVerification()
     auto bad = post(tampered);
     QVERIFY(bad.ok());
     QCOMPARE(bad->status, 401);
+    // Revoked at the AS of the same process: refused at once, JWT or not.
+    QCOMPARE(post(issued->accessToken)->status, 200);
+    QUrlQuery form;
+    form.addQueryItem(QStringLiteral("token"), QString::fromLatin1(issued->accessToken));
+    form.addQueryItem(QStringLiteral("client_id"), engine.demoClientId());
+    Http::ClientRequest revoke;
+    revoke.method = "POST";
+    revoke.url = QUrl(engine.authorizationServerUrl().toString() + QStringLiteral("/revoke"));
+    revoke.headers.set("Content-Type", "application/x-www-form-urlencoded");
+    revoke.body = form.toString(QUrl::FullyEncoded).toLatin1();
+    auto revoked = m_client.sendAndWait(revoke);
+    QVERIFY(revoked.ok());
+    QCOMPARE(revoked->status, 200);
+    QCOMPARE(post(issued->accessToken)->status, 401);
     engine.stop();
 }
 
