@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QUrl>
 
+#include "crypto/mask.h"
 #include "crypto/random.h"
 #include "friction/registry.h"
 #include "http/body.h"
@@ -590,16 +591,35 @@ QString McpServer::createSession(const Principal &principal, const QString &vers
 
 std::optional<QString> McpServer::sessionVersion(const QString &id, const Principal &principal)
 {
-    std::lock_guard lock(m_sessionMutex);
-    auto it = m_sessions.find(id);
-    if (it == m_sessions.end())
-        return std::nullopt;
-    const Session &session = **it;
-    if (session.clientId != principal.clientId || session.issuer != principal.issuer ||
-        session.subject != principal.subject)
-        return std::nullopt;
-    (*it)->lastUsed = QDateTime::currentMSecsSinceEpoch();
-    return session.protocolVersion;
+    Session owner;
+    {
+        std::lock_guard lock(m_sessionMutex);
+        auto it = m_sessions.find(id);
+        if (it == m_sessions.end())
+            return std::nullopt;
+        Session &session = **it;
+        if (session.clientId == principal.clientId && session.issuer == principal.issuer &&
+            session.subject == principal.subject) {
+            session.lastUsed = QDateTime::currentMSecsSinceEpoch();
+            return session.protocolVersion;
+        }
+        owner = session;
+    }
+    // Someone else's session id: refused like an unknown one, and recorded, since it
+    // means a session id leaked or is being guessed.
+    Store::AuditEvent event;
+    event.type = QStringLiteral("mcp.session_refused");
+    event.actor = principal.clientId;
+    event.clientId = principal.clientId;
+    event.subject = principal.subject;
+    event.detail = {{QStringLiteral("session"), Crypto::maskSecret(id.toLatin1())},
+                    {QStringLiteral("session_client_id"), owner.clientId},
+                    {QStringLiteral("session_subject"), owner.subject},
+                    {QStringLiteral("session_issuer"), owner.issuer}};
+    if (auto stored = Store::AuditRepository(m_db).append(event); !stored)
+        qWarning("mcp: recording a refused session failed: %s",
+                 qPrintable(stored.error().toString()));
+    return std::nullopt;
 }
 
 } // namespace Resource

@@ -472,6 +472,18 @@ void TestRsMcp::sessionHijackRefused()
     Http::Headers headers;
     headers.set("Mcp-Session-Id", session);
     QCOMPARE(send("DELETE", QStringLiteral("/mcp"), {}, mallory, headers).status, 404);
+    Store::AuditFilter filter;
+    filter.type = QStringLiteral("mcp.session_refused");
+    filter.subject = QStringLiteral("mallory");
+    auto refusals = Store::AuditRepository(m_engine.store()).list(filter);
+    QVERIFY(refusals.ok());
+    QCOMPARE(refusals->size(), 3);
+    QCOMPARE(refusals->first().detail.value(QStringLiteral("session_subject")).toString(),
+             QStringLiteral("alice"));
+    QVERIFY(!refusals->first()
+                 .detail.value(QStringLiteral("session"))
+                 .toString()
+                 .contains(QString::fromLatin1(session)));
     // ... and the session is still alice's.
     QCOMPARE(post(rpc(3, QStringLiteral("ping")), alice, session).status, 200);
     // A second token of the same principal may use it.
