@@ -65,9 +65,10 @@ Core::Result<Config> Config::fromJson(const QJsonObject &object)
         } else if (key == QLatin1String("cache_size") ||
                    key == QLatin1String("positive_cache_seconds") ||
                    key == QLatin1String("negative_cache_seconds") ||
-                   key == QLatin1String("max_sessions")) {
-            auto number =
-                positiveInt(it.value(), key, key.endsWith(QLatin1String("seconds")) ? 0 : 1);
+                   key == QLatin1String("max_sessions") ||
+                   key == QLatin1String("session_idle_seconds")) {
+            const bool cacheSeconds = key.endsWith(QLatin1String("cache_seconds"));
+            auto number = positiveInt(it.value(), key, cacheSeconds ? 0 : 1);
             if (!number)
                 return number.error();
             if (key == QLatin1String("cache_size"))
@@ -76,6 +77,8 @@ Core::Result<Config> Config::fromJson(const QJsonObject &object)
                 config.positiveCacheSeconds = *number;
             else if (key == QLatin1String("negative_cache_seconds"))
                 config.negativeCacheSeconds = *number;
+            else if (key == QLatin1String("session_idle_seconds"))
+                config.sessionIdleSeconds = *number;
             else
                 config.maxSessions = *number;
         } else if (key == QLatin1String("friction")) {
@@ -109,6 +112,7 @@ QJsonObject Config::toJson() const
         {QStringLiteral("positive_cache_seconds"), positiveCacheSeconds},
         {QStringLiteral("negative_cache_seconds"), negativeCacheSeconds},
         {QStringLiteral("max_sessions"), maxSessions},
+        {QStringLiteral("session_idle_seconds"), sessionIdleSeconds},
         {QStringLiteral("friction"), friction.toJson()},
     };
 }
@@ -130,7 +134,8 @@ Core::Status Config::validate() const
             return configError(QStringLiteral("tool_scopes.") + it.key(),
                                QStringLiteral("is not a valid MCP tool name"));
     }
-    if (cacheSize < 1 || maxSessions < 1 || positiveCacheSeconds < 0 || negativeCacheSeconds < 0)
+    if (cacheSize < 1 || maxSessions < 1 || sessionIdleSeconds < 1 || positiveCacheSeconds < 0 ||
+        negativeCacheSeconds < 0)
         return configError(QStringLiteral("cache_size"), QStringLiteral("out of range"));
     return friction.validate();
 }

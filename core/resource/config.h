@@ -33,6 +33,7 @@ struct Config
     int positiveCacheSeconds = 300; ///< never beyond the token's exp
     int negativeCacheSeconds = 10;  ///< refused tokens
     int maxSessions = 10000;        ///< MCP sessions kept; the least recently used go first
+    int sessionIdleSeconds = 3600;  ///< a session unused this long is ended
     Friction::ControllerConfig friction;
 
     /// Reads the object; errors (code "invalid_config") name the field as

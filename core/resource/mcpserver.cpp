@@ -223,6 +223,11 @@ McpServer::McpServer(Options options, std::shared_ptr<BearerVerifier> verifier,
 
 McpServer::~McpServer() = default;
 
+qint64 McpServer::now() const
+{
+    return m_options.clock ? m_options.clock() : QDateTime::currentMSecsSinceEpoch();
+}
+
 QString McpServer::metadataUrl() const
 {
     const QUrl resource(m_options.resourceUri);
@@ -575,7 +580,7 @@ QString McpServer::createSession(const Principal &principal, const QString &vers
     session->issuer = principal.issuer;
     session->subject = principal.subject;
     session->protocolVersion = version;
-    session->lastUsed = QDateTime::currentMSecsSinceEpoch();
+    session->lastUsed = now();
     const QString id = QString::fromLatin1(Crypto::randomToken(32));
     std::lock_guard lock(m_sessionMutex);
     if (m_sessions.size() >= m_options.config.maxSessions) {
@@ -598,9 +603,14 @@ std::optional<QString> McpServer::sessionVersion(const QString &id, const Princi
         if (it == m_sessions.end())
             return std::nullopt;
         Session &session = **it;
+        const qint64 time = now();
+        if (time - session.lastUsed >= qint64(m_options.config.sessionIdleSeconds) * 1000) {
+            m_sessions.erase(it);
+            return std::nullopt;
+        }
         if (session.clientId == principal.clientId && session.issuer == principal.issuer &&
             session.subject == principal.subject) {
-            session.lastUsed = QDateTime::currentMSecsSinceEpoch();
+            session.lastUsed = time;
             return session.protocolVersion;
         }
         owner = session;

@@ -45,6 +45,7 @@ public:
         Config config;
         QString resourceUri;              ///< canonical MCP URI, e.g. http://127.0.0.1:9401/mcp
         QStringList authorizationServers; ///< issuers named in the metadata
+        Clock clock;                      ///< epoch ms, for session idling; empty: the system clock
     };
 
     /// Shares ownership of the verifier, the store and the friction registry; all three
@@ -82,6 +83,7 @@ private:
     QString createSession(const Principal &principal, const QString &version);
     /// The session `id` if it exists and belongs to `principal`.
     std::optional<QString> sessionVersion(const QString &id, const Principal &principal);
+    [[nodiscard]] qint64 now() const;
 
     Options m_options;
     std::shared_ptr<BearerVerifier> m_verifier;
