@@ -3,6 +3,8 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSslConfiguration>
+#include <QThreadStorage>
 #include <QUrlQuery>
 
 #include "crypto/digest.h"
@@ -30,22 +32,27 @@ Core::Error unavailable(const QString &message)
     return Core::makeError(VerifyError::Unavailable, message);
 }
 
-/// One outbound request through the SSRF guard. A Client lives in one thread, and
-/// verify() runs on any worker thread, so each call makes its own.
+/// One outbound request through the SSRF guard. A Client lives in one thread and verify()
+/// runs on any worker thread, so each thread keeps its own (as the AS's fetches do); the
+/// per-verifier settings are applied on every call.
 Core::Result<Http::ClientResponse> fetch(Http::ClientRequest request,
                                          const Http::SsrfPolicy &policy,
                                          const QList<QSslCertificate> &trusted,
                                          Http::ExchangeLog *log)
 {
-    Http::Client client;
-    client.setPolicy(policy);
-    if (log)
-        client.setExchangeLog(log);
+    static QThreadStorage<Http::Client *> clients;
+    if (!clients.hasLocalData())
+        clients.setLocalData(new Http::Client);
+    Http::Client *client = clients.localData();
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
     if (!trusted.isEmpty())
-        client.addTrustedCaCertificates(trusted);
+        ssl.addCaCertificates(trusted);
+    client->setSslConfiguration(ssl);
+    client->setPolicy(policy);
+    client->setExchangeLog(log);
     request.timeout = std::chrono::seconds(5);
     request.maxResponseBytes = 256 * 1024;
-    return client.sendAndWait(std::move(request));
+    return client->sendAndWait(std::move(request));
 }
 
 QStringList stringOrArray(const QJsonValue &value)
