@@ -57,6 +57,12 @@ ServersPanel::ServersPanel(Core::Engine *engine, QWidget *parent)
     , m_store(new QLineEdit(this))
     , m_asUrl(new QLineEdit(this))
     , m_rsUrl(new QLineEdit(this))
+    , m_mcpUrl(new QLineEdit(this))
+    , m_demoClient(new QLineEdit(this))
+    , m_demoUser(new QLineEdit(this))
+    , m_demoPassword(new QLineEdit(this))
+    , m_revealPassword(new QToolButton(this))
+    , m_autoApproveWarning(new QLabel(this))
     , m_startStop(new QPushButton(this))
 {
     m_state->setObjectName(QStringLiteral("serverState"));
@@ -80,6 +86,28 @@ ServersPanel::ServersPanel(Core::Engine *engine, QWidget *parent)
     m_rsUrl->setObjectName(QStringLiteral("rsUrl"));
     m_rsUrl->setAccessibleName(tr("Resource server URL"));
     m_startStop->setObjectName(QStringLiteral("startStopButton"));
+    m_mcpUrl->setObjectName(QStringLiteral("mcpUrl"));
+    m_mcpUrl->setAccessibleName(tr("MCP server URL"));
+    m_demoClient->setObjectName(QStringLiteral("demoClient"));
+    m_demoClient->setAccessibleName(tr("Demo client ID"));
+    m_demoUser->setObjectName(QStringLiteral("demoUser"));
+    m_demoUser->setAccessibleName(tr("Demo user name"));
+    m_demoPassword->setObjectName(QStringLiteral("demoPassword"));
+    m_demoPassword->setAccessibleName(tr("Demo user password"));
+    m_demoPassword->setEchoMode(QLineEdit::Password);
+    m_revealPassword->setObjectName(QStringLiteral("revealDemoPassword"));
+    m_revealPassword->setText(tr("Show"));
+    m_revealPassword->setCheckable(true);
+    m_revealPassword->setAccessibleName(tr("Show the demo password"));
+    m_autoApproveWarning->setObjectName(QStringLiteral("autoApproveWarning"));
+    m_autoApproveWarning->setWordWrap(true);
+    m_autoApproveWarning->setText(
+        tr("Auto-approve is on: every authorization request is approved as the demo user "
+           "without a login or consent page. Use it for scripted tests only."));
+    m_autoApproveWarning->setStyleSheet(
+        QStringLiteral("QLabel { background: #fff4d6; color: #7a4b00; border: 1px solid #f0c36d;"
+                       " border-radius: 4px; padding: 6px; }"));
+    m_autoApproveWarning->hide();
 
     auto *settings = new QGroupBox(tr("Settings"), this);
     auto *form = new QFormLayout(settings);
@@ -93,6 +121,15 @@ ServersPanel::ServersPanel(Core::Engine *engine, QWidget *parent)
     urls->addRow(tr("State:"), m_state);
     urls->addRow(tr("Authorization server:"), makeCopyableField(m_asUrl, this));
     urls->addRow(tr("Resource server:"), makeCopyableField(m_rsUrl, this));
+    urls->addRow(tr("MCP server URL:"), makeCopyableField(m_mcpUrl, this));
+
+    auto *demo = new QGroupBox(tr("Demo account (to try a flow at once)"), this);
+    auto *demoForm = new QFormLayout(demo);
+    demoForm->addRow(tr("Public client ID:"), makeCopyableField(m_demoClient, this));
+    demoForm->addRow(tr("User:"), makeCopyableField(m_demoUser, this));
+    auto *passwordRow = makeCopyableField(m_demoPassword, this);
+    passwordRow->layout()->addWidget(m_revealPassword);
+    demoForm->addRow(tr("Password:"), passwordRow);
 
     auto *buttons = new QHBoxLayout;
     buttons->addStretch();
@@ -101,11 +138,14 @@ ServersPanel::ServersPanel(Core::Engine *engine, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(QStringLiteral("<h2>%1</h2>").arg(tr("Servers")), this));
     layout->addWidget(m_error);
+    layout->addWidget(m_autoApproveWarning);
     layout->addWidget(settings);
     layout->addWidget(running);
+    layout->addWidget(demo);
     layout->addLayout(buttons);
     layout->addStretch();
 
+    connect(m_revealPassword, &QToolButton::toggled, this, &ServersPanel::handleRevealToggled);
     connect(m_startStop, &QPushButton::clicked, this, &ServersPanel::handleStartStopClicked);
     connect(engine, &Core::Engine::started, this, &ServersPanel::handleEngineStarted);
     connect(engine, &Core::Engine::stopped, this, &ServersPanel::handleEngineStopped);
@@ -155,6 +195,12 @@ void ServersPanel::handleEngineStopped()
     refresh();
 }
 
+void ServersPanel::handleRevealToggled(bool reveal)
+{
+    m_demoPassword->setEchoMode(reveal ? QLineEdit::Normal : QLineEdit::Password);
+    m_revealPassword->setText(reveal ? tr("Hide") : tr("Show"));
+}
+
 void ServersPanel::showError(const QString &message)
 {
     m_error->setText(message);
@@ -168,6 +214,11 @@ void ServersPanel::refresh()
     m_startStop->setText(running ? tr("&Stop servers") : tr("&Start servers"));
     m_asUrl->setText(running ? m_engine->authorizationServerUrl().toString() : QString());
     m_rsUrl->setText(running ? m_engine->resourceServerUrl().toString() : QString());
+    m_mcpUrl->setText(running ? m_engine->mcpResourceUri() : QString());
+    m_demoClient->setText(running ? m_engine->demoClientId() : QString());
+    m_demoUser->setText(running ? m_engine->demoUsername() : QString());
+    m_demoPassword->setText(running ? m_engine->demoPassword() : QString());
+    m_autoApproveWarning->setVisible(running && m_engine->config().authorizationServer.autoApprove);
     for (QWidget *field : {static_cast<QWidget *>(m_bind), static_cast<QWidget *>(m_asPort),
                            static_cast<QWidget *>(m_rsPort), static_cast<QWidget *>(m_store)})
         field->setEnabled(!running);

@@ -6,6 +6,7 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
+class QToolButton;
 
 namespace Core {
 class Engine;
@@ -30,6 +31,7 @@ private:
     void handleStartStopClicked();
     void handleEngineStarted();
     void handleEngineStopped();
+    void handleRevealToggled(bool reveal);
     void showError(const QString &message);
     void refresh();
 
@@ -42,6 +44,12 @@ private:
     QLineEdit *m_store;
     QLineEdit *m_asUrl;
     QLineEdit *m_rsUrl;
+    QLineEdit *m_mcpUrl;
+    QLineEdit *m_demoClient;
+    QLineEdit *m_demoUser;
+    QLineEdit *m_demoPassword;
+    QToolButton *m_revealPassword;
+    QLabel *m_autoApproveWarning;
     QPushButton *m_startStop;
 };
 

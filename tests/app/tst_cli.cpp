@@ -225,6 +225,9 @@ private slots:
         QCOMPARE(process.exitCode(), 0);
         const QString out = QString::fromUtf8(process.readAllStandardOutput());
         QVERIFY2(out.contains(QStringLiteral("Stopped.")), qPrintable(out));
+        // The demo password is masked in output that ends up in logs.
+        QVERIFY2(out.contains(QStringLiteral("(--show-demo-password to print it)")),
+                 qPrintable(out));
         QVERIFY(out.contains(as.toString()));
     }
 

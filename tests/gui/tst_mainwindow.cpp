@@ -12,6 +12,7 @@
 #include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 
 #include "aboutdialog.h"
@@ -89,6 +90,23 @@ private slots:
         const QString asUrl = servers->findChild<QLineEdit *>(QStringLiteral("asUrl"))->text();
         QVERIFY(asUrl.startsWith(QStringLiteral("http://127.0.0.1:")));
         QVERIFY(!store->isEnabled());
+
+        // The demo account is shown so a new user can log in; the password only on request.
+        QCOMPARE(servers->findChild<QLineEdit *>(QStringLiteral("demoUser"))->text(),
+                 QStringLiteral("demo"));
+        QCOMPARE(servers->findChild<QLineEdit *>(QStringLiteral("demoClient"))->text(),
+                 QStringLiteral("mcpauth-demo"));
+        auto *password = servers->findChild<QLineEdit *>(QStringLiteral("demoPassword"));
+        QCOMPARE(password->text(), engine.demoPassword());
+        QVERIFY(password->text().size() >= 12);
+        QCOMPARE(password->echoMode(), QLineEdit::Password);
+        QTest::mouseClick(servers->findChild<QToolButton *>(QStringLiteral("revealDemoPassword")),
+                          Qt::LeftButton);
+        QCOMPARE(password->echoMode(), QLineEdit::Normal);
+        QVERIFY(servers->findChild<QLineEdit *>(QStringLiteral("mcpUrl"))
+                    ->text()
+                    .endsWith(QStringLiteral("/mcp")));
+        QVERIFY(!servers->findChild<QLabel *>(QStringLiteral("autoApproveWarning"))->isVisible());
 
         // A real request to the running server shows up in the Traffic panel.
         QNetworkAccessManager network;
