@@ -1,5 +1,4 @@
 #include "commands.h"
-#include "admincommands.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -10,6 +9,7 @@
 #include <QSaveFile>
 #include <QTextStream>
 
+#include "admincommands.h"
 #include "crypto/mask.h"
 #include "engine.h"
 #include "signalwatcher.h"
@@ -176,8 +176,8 @@ int serve(const QStringList &arguments)
         QStringLiteral("show-demo-password"),
         QStringLiteral("Print the demo user's password in full (it is masked by default, since "
                        "this output often ends up in logs)."));
-    parser.addOptions({config, store, bind, asPort, rsPort, issuer, workers, readyFile,
-                       autoApprove, loopbackCimd, showDemoPassword});
+    parser.addOptions({config, store, bind, asPort, rsPort, issuer, workers, readyFile, autoApprove,
+                       loopbackCimd, showDemoPassword});
     if (const QString error = parse(parser, QStringLiteral("serve"), arguments); !error.isEmpty())
         return usageError(error);
 
@@ -230,8 +230,8 @@ int serve(const QStringList &arguments)
           << "Demo user:            " << engine.demoUsername() << " / "
           << (parser.isSet(showDemoPassword)
                   ? engine.demoPassword()
-                  : Crypto::maskSecret(engine.demoPassword().toUtf8())
-                        + QStringLiteral(" (--show-demo-password to print it)"))
+                  : Crypto::maskSecret(engine.demoPassword().toUtf8()) +
+                        QStringLiteral(" (--show-demo-password to print it)"))
           << "\n";
     out() << "Press Ctrl+C to stop.\n";
     out().flush();

@@ -1,7 +1,7 @@
+#include <QCoreApplication>
+
 #include "commands.h"
 #include "engine.h"
-
-#include <QCoreApplication>
 
 int main(int argc, char *argv[])
 {
