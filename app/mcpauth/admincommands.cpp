@@ -18,6 +18,7 @@
 
 #include "admin/service.h"
 #include "commands.h"
+#include "output.h"
 #include "serverconfig.h"
 #include "signalwatcher.h"
 #include "store/database.h"
@@ -31,41 +32,6 @@
 namespace Cli {
 
 namespace {
-
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
-
-int usageError(const QString &message)
-{
-    err() << "mcpauth: " << message << "\nTry 'mcpauth help'.\n";
-    err().flush();
-    return UsageError;
-}
-
-int failure(const Core::Error &error)
-{
-    err() << "mcpauth: " << error.message;
-    if (!error.code.isEmpty())
-        err() << " [" << error.code << "]";
-    err() << "\n";
-    err().flush();
-    return Failure;
-}
-
-void printJson(const QJsonObject &object)
-{
-    out() << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
-    out().flush();
-}
 
 /// Local time, ISO 8601 with its UTC offset.
 QString localTime(qint64 epochMs)

@@ -12,6 +12,7 @@
 #include "admincommands.h"
 #include "crypto/mask.h"
 #include "engine.h"
+#include "output.h"
 #include "signalwatcher.h"
 #include "store/database.h"
 #include "store/databaseurl.h"
@@ -19,41 +20,6 @@
 namespace Cli {
 
 namespace {
-
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
-
-int usageError(const QString &message)
-{
-    err() << "mcpauth: " << message << "\nTry 'mcpauth help'.\n";
-    err().flush();
-    return UsageError;
-}
-
-int failure(const Core::Error &error)
-{
-    err() << "mcpauth: " << error.message;
-    if (!error.code.isEmpty())
-        err() << " [" << error.code << "]";
-    err() << "\n";
-    err().flush();
-    return Failure;
-}
-
-void printJson(const QJsonObject &object)
-{
-    out() << QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented));
-    out().flush();
-}
 
 const QString kUsage = QStringLiteral(
     "Usage: mcpauth <command> [options]\n"
