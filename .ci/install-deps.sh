@@ -14,7 +14,7 @@ PACKAGES=(
     qt6-l10n-tools libqt6opengl6-dev libqt6sql6-sqlite libqt6sql6-psql libqt6svg6
     qt6-qpa-plugins libgl-dev libxkbcommon-dev
     libssl-dev libhttp-parser-dev qtkeychain-qt6-dev libqrencode-dev
-    postgresql xvfb xauth wrk clang libclang-rt-14-dev
+    postgresql xvfb xauth wrk clang libclang-rt-14-dev libbenchmark-dev
     desktop-file-utils appstream ca-certificates curl git
 )
 # Node.js and npm only when no Node.js is installed yet (a distribution that ships npm
