@@ -174,6 +174,14 @@ class Browser {
     }
 }
 
+/// What a page says, for a failure message: its error paragraph, else its title.
+function pageSummary(html) {
+    const pick = (re) => html.match(re)?.[1].replace(/<[^>]*>/g, '').trim();
+    const text = pick(/<p class="error"[^>]*>([\s\S]*?)<\/p>/i) ?? pick(/<title>([\s\S]*?)<\/title>/i) ??
+        html.slice(0, 200);
+    return unescapeHtml(text.replace(/\s+/g, ' '));
+}
+
 function locationOf(response, base) {
     const location = response.headers.get('location');
     return location ? new URL(location, base) : undefined;
@@ -186,7 +194,7 @@ async function signInAndApprove(authorizationUrl) {
     const login = await browser.request(authorizationUrl);
     check(step, login.response.status === 200,
         `GET authorization URL answered ${login.response.status}, expected the login page ` +
-        `(200): ${login.text.slice(0, 200)}`);
+        `(200): ${pageSummary(login.text)}`);
     const loginForm = parseForm(login.text, authorizationUrl);
     check(step, loginForm && loginForm.hidden.csrf_token && loginForm.hidden.request,
         'the login page has no POST form with csrf_token and request');
@@ -196,10 +204,13 @@ async function signInAndApprove(authorizationUrl) {
     const consentUrl = locationOf(signedIn.response, loginForm.action);
     check(step, signedIn.response.status === 303 && consentUrl,
         `login POST answered ${signedIn.response.status}, expected a 303 to the consent page: ` +
-        signedIn.text.slice(0, 200));
+        pageSummary(signedIn.text));
     const consent = await browser.request(consentUrl);
     check(step, consent.response.status === 200,
-        `GET ${consentUrl.pathname} answered ${consent.response.status}, expected 200`);
+        `GET ${consentUrl.pathname} answered ${consent.response.status}, expected 200: ` +
+        pageSummary(consent.text));
+    check(step, unescapeHtml(consent.text).includes(mcpUrl.href),
+        `the consent page does not name the requested resource ${mcpUrl.href}`);
     const consentForm = parseForm(consent.text, consentUrl);
     check(step, consentForm && consentForm.hidden.csrf_token && consentForm.hidden.request,
         'the consent page has no POST form with csrf_token and request');
@@ -210,7 +221,8 @@ async function signInAndApprove(authorizationUrl) {
     });
     const back = locationOf(decided.response, consentForm.action);
     check(step, decided.response.status === 303 && back,
-        `consent POST answered ${decided.response.status}, expected a 303 to the client`);
+        `consent POST answered ${decided.response.status}, expected a 303 to the client: ` +
+        pageSummary(decided.text));
     pass(step, `signed in as ${options.username} (${loginForm.action.pathname}), approved ` +
         `(${consentForm.action.pathname}), redirected to ${back.origin}${back.pathname}`);
     return back;
