@@ -547,5 +547,16 @@ try {
 } catch (error) {
     if (!(error instanceof StepFailed))
         console.log(`FAIL unexpected: ${error?.stack ?? error}`);
+    // The SDK's requests so far (URLs carry no secrets: codes and tokens travel in bodies).
+    console.log('--- requests the SDK made ---');
+    const lines = exchanges.map((e) =>
+        `${e.method} ${e.url} -> ${e.status}${e.wwwAuthenticate ? ` (${e.wwwAuthenticate})` : ''}`);
+    for (let i = 0; i < lines.length;) {
+        let n = 1;
+        while (lines[i + n] === lines[i])
+            ++n;
+        console.log(n > 1 ? `${lines[i]} (x${n})` : lines[i]);
+        i += n;
+    }
     process.exit(1);
 }
