@@ -45,6 +45,10 @@ if (!options.mcp || !options.issuer || !options.username || !password) {
         '--issuer <url> --username <name> [--require-friction-meta]');
     process.exit(2);
 }
+if (!URL.canParse(options.mcp) || !URL.canParse(options.issuer)) {
+    console.error('mcp-sdk-client.mjs: --mcp and --issuer must be absolute URLs');
+    process.exit(2);
+}
 const mcpUrl = new URL(options.mcp);
 
 class StepFailed extends Error {}
@@ -489,8 +493,20 @@ async function refresh(provider, client) {
         `rotated refresh token ${mask(after.refresh_token)}, call retried`);
 }
 
+/// The friction outcome our server puts in a tool result's _meta, checked when present (and
+/// required with --require-friction-meta).
+function frictionOutcome(step, result, expected) {
+    const meta = result._meta?.[FRICTION_META];
+    if (meta === undefined && !options['require-friction-meta'])
+        return undefined;
+    check(step, expected.includes(meta?.outcome),
+        `_meta["${FRICTION_META}"] is ${JSON.stringify(meta)}, expected outcome ${expected.join(' or ')}`);
+    return meta.outcome;
+}
+
 async function frictionBurst(client) {
     const step = 'friction';
+    const outcomes = {};
     let deleted = 0;
     for (let i = 1; i <= MAX_BURST; ++i) {
         const created = toolJson(step, await client.callTool({
@@ -504,17 +520,17 @@ async function frictionBurst(client) {
         });
         const text = toolText(result);
         if (!result.isError) {
+            const outcome = frictionOutcome(step, result, ['allowed', 'justified']);
+            if (outcome)
+                outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
             ++deleted;
             continue;
         }
         check(step, /blocked/i.test(text) && text.includes('delete_task'),
             `delete_task call ${i} failed without a block: ${text.slice(0, 300)}`);
         check(step, deleted > 0, 'the very first delete_task was blocked');
-        const meta = result._meta?.[FRICTION_META];
-        if (options['require-friction-meta'] || meta !== undefined)
-            check(step, meta?.outcome === 'blocked',
-                `_meta["${FRICTION_META}"] is ${JSON.stringify(meta)}, expected outcome "blocked"`);
-        const metaNote = meta !== undefined ? `, _meta outcome=${meta.outcome}` : '';
+        const blocked = frictionOutcome(step, result, ['blocked']);
+        const metaNote = blocked ? `, _meta outcomes before: ${JSON.stringify(outcomes)}, then ${blocked}` : '';
         pass(step, `${deleted} delete_task call(s) allowed, call ${i} blocked: isError, ` +
             `"${text.slice(0, 120)}"${metaNote}`);
         return;
