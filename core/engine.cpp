@@ -59,6 +59,12 @@ Status Engine::start(const ServerConfig &config)
                          QStringLiteral("the servers are already running; stop them first"));
     if (auto valid = config.validate(); !valid)
         return valid;
+    m_adminTokenFile = config.adminTokenFile.isEmpty() ? Resource::AdminToken::defaultPath()
+                                                       : config.adminTokenFile;
+    if (auto token = Resource::AdminToken::loadOrCreate(m_adminTokenFile); token)
+        m_adminToken = *token;
+    else
+        return token.error();
 
     const QString url = config.storeUrl.isEmpty() ? Store::defaultUrl() : config.storeUrl;
     auto database = Store::Database::open(url);
@@ -150,10 +156,12 @@ void Engine::stop()
 {
     if (!m_running)
         return;
+    m_frictionAdmin->closeStreams();
     m_asHttp->close();
     m_rsHttp->close();
     m_asHttp.reset();
     m_rsHttp.reset();
+    m_frictionAdmin.reset();
     m_mcpServer.reset();
     m_friction.reset();
     m_authorizationServer.reset();
@@ -254,6 +262,10 @@ Status Engine::prepareResourceServer(const ServerConfig &config, Http::Server &a
     options.authorizationServers = QStringList{context.issuer()} + rsConfig.authorizationServers;
     auto server = std::make_unique<Resource::McpServer>(options, verifier, db, friction);
     server->install(rs.router());
+    auto admin = std::make_unique<Resource::FrictionAdmin>(Resource::FrictionAdmin::Options{},
+                                                           m_adminToken, friction, db);
+    admin->install(rs.router());
+    m_frictionAdmin = std::move(admin);
     m_friction = std::move(friction);
     m_mcpServer = std::move(server);
     return {};

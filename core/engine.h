@@ -7,6 +7,7 @@
 #include <QUrl>
 
 #include "common/result.h"
+#include "resource/frictionadmin.h"
 #include "serverconfig.h"
 
 namespace Http {
@@ -84,6 +85,10 @@ public:
     {
         return m_friction;
     }
+    /// The file holding the admin API's token (see Resource::AdminToken); set by start().
+    [[nodiscard]] QString adminTokenFile() const { return m_adminTokenFile; }
+    /// The friction admin API (/admin/friction/*) on the RS port; null when stopped.
+    [[nodiscard]] Resource::FrictionAdmin *frictionAdmin() const { return m_frictionAdmin.get(); }
 
 signals:
     void started();
@@ -107,6 +112,9 @@ private:
     std::unique_ptr<Auth::AuthorizationServer> m_authorizationServer;
     std::shared_ptr<Friction::Registry> m_friction;
     std::unique_ptr<Resource::McpServer> m_mcpServer;
+    QString m_adminTokenFile;
+    Resource::AdminToken m_adminToken; ///< only its SHA-256
+    std::unique_ptr<Resource::FrictionAdmin> m_frictionAdmin;
     QString m_issuer;
     QString m_demoUsername;
     QString m_demoPassword;

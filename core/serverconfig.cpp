@@ -46,6 +46,7 @@ Result<ServerConfig> ServerConfig::fromJson(const QJsonObject &object)
         QStringLiteral("tls"),
         QStringLiteral("tls_cert"),
         QStringLiteral("tls_key"),
+        QStringLiteral("admin_token_file"),
         QStringLiteral("authorization_server"),
         QStringLiteral("resource_server"),
     };
@@ -103,6 +104,11 @@ Result<ServerConfig> ServerConfig::fromJson(const QJsonObject &object)
             if (!rs)
                 return rs.error();
             config.resourceServer = *rs;
+        } else if (key == QLatin1String("admin_token_file")) {
+            auto s = readString(value, key);
+            if (!s)
+                return s.error();
+            config.adminTokenFile = *s;
         } else {
             auto s = readString(value, key);
             if (!s)
@@ -155,6 +161,8 @@ QJsonObject ServerConfig::toJson() const
         object.insert(QStringLiteral("tls_cert"), tlsCertificateFile);
     if (!tlsKeyFile.isEmpty())
         object.insert(QStringLiteral("tls_key"), tlsKeyFile);
+    if (!adminTokenFile.isEmpty())
+        object.insert(QStringLiteral("admin_token_file"), adminTokenFile);
     return object;
 }
 

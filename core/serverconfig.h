@@ -23,6 +23,9 @@ struct ServerConfig
     bool tls = false;           ///< serve https with a PEM pair or a self-signed cert
     QString tlsCertificateFile; ///< PEM; empty with tls = a generated self-signed cert
     QString tlsKeyFile;
+    /// The admin API's token file ("admin_token_file"); empty: Resource::AdminToken's
+    /// default, <QStandardPaths::AppDataLocation>/admin-token. Created (0600) if missing.
+    QString adminTokenFile;
     /// The embedded authorization server's settings (the "authorization_server" object).
     Auth::Config authorizationServer;
     Resource::Config resourceServer; ///< the "resource_server" object

@@ -532,6 +532,8 @@ void Connection::flush()
         m_lastWriteMs = nowMs();
         m_lastActivityMs = m_lastWriteMs;
     }
+    if (m_stream)
+        m_stream->unwritten.store(m_transport->pendingWrite());
     if (m_peerClosed && m_slots.empty())
         m_closeAfterWrite = true;
     if (m_closeAfterWrite && !m_closing)
@@ -540,6 +542,8 @@ void Connection::flush()
 
 void Connection::handleBytesWritten()
 {
+    if (m_stream)
+        m_stream->unwritten.store(m_transport->pendingWrite());
     if (m_closing && m_lingerUntilMs == 0 && m_transport->pendingWrite() == 0)
         beginClose();
 }

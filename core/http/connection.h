@@ -67,6 +67,10 @@ struct StreamState
 
     std::shared_ptr<ConnectionLink> link;
     std::atomic<bool> open{true};
+    /// Bytes given to EventStream::send()/comment() that the connection has not taken yet.
+    std::atomic<qint64> posted{0};
+    /// Bytes the connection has taken but the kernel has not (updated on the worker).
+    std::atomic<qint64> unwritten{0};
     QMutex mutex;
     std::function<void()> closedCallback;
     bool closed = false;

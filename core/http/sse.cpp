@@ -43,8 +43,18 @@ bool EventStream::send(QByteArrayView data, QByteArrayView event, QByteArrayView
 {
     if (!isOpen() || hasLineBreak(event) || hasLineBreak(id))
         return false;
-    const QByteArray bytes = format(data, event, id);
-    if (!m_state->link->post([bytes](Detail::Connection *c) { c->streamData(bytes); })) {
+    return post(format(data, event, id));
+}
+
+bool EventStream::post(const QByteArray &bytes) const
+{
+    m_state->posted.fetch_add(bytes.size());
+    std::shared_ptr<Detail::StreamState> state = m_state;
+    if (!m_state->link->post([bytes, state](Detail::Connection *c) {
+            state->posted.fetch_sub(bytes.size());
+            c->streamData(bytes);
+        })) {
+        m_state->posted.fetch_sub(bytes.size());
         m_state->markClosed();
         return false;
     }
@@ -55,12 +65,7 @@ bool EventStream::comment(QByteArrayView text) const
 {
     if (!isOpen() || hasLineBreak(text))
         return false;
-    QByteArray bytes = ": " + text.toByteArray() + "\n\n";
-    if (!m_state->link->post([bytes](Detail::Connection *c) { c->streamData(bytes); })) {
-        m_state->markClosed();
-        return false;
-    }
-    return true;
+    return post(": " + text.toByteArray() + "\n\n");
 }
 
 void EventStream::close() const
@@ -69,6 +74,11 @@ void EventStream::close() const
         return;
     if (!m_state->link->post([](Detail::Connection *c) { c->streamEnd(); }))
         m_state->markClosed();
+}
+
+qint64 EventStream::backlogBytes() const
+{
+    return m_state ? m_state->posted.load() + m_state->unwritten.load() : 0;
 }
 
 bool EventStream::isOpen() const

@@ -32,6 +32,10 @@ public:
     /// Ends the stream and closes the connection after the queued messages.
     void close() const;
     [[nodiscard]] bool isOpen() const;
+    /// Bytes sent on this stream that have not reached the kernel yet: what a consumer
+    /// that reads slowly has left queued in this process. Lets a publisher hold back (and
+    /// drop) messages instead of letting memory grow; 0 for an empty stream.
+    [[nodiscard]] qint64 backlogBytes() const;
     /// `callback` runs once when the stream ends, on the connection's worker thread, or
     /// right away on the calling thread if it has already ended. It must not block.
     void setClosedCallback(std::function<void()> callback) const;
@@ -41,6 +45,8 @@ public:
                                            QByteArrayView id);
 
 private:
+    bool post(const QByteArray &bytes) const;
+
     std::shared_ptr<Detail::StreamState> m_state;
 };
 
