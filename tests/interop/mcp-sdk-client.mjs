@@ -530,6 +530,10 @@ async function frictionBurst(client) {
             `delete_task call ${i} failed without a block: ${text.slice(0, 300)}`);
         check(step, deleted > 0, 'the very first delete_task was blocked');
         const blocked = frictionOutcome(step, result, ['blocked']);
+        // Friction rises through the high band (justification needed) before the block.
+        if (blocked)
+            check(step, outcomes.justified > 0,
+                `no delete_task went through with a justification before the block: ${JSON.stringify(outcomes)}`);
         const metaNote = blocked ? `, _meta outcomes before: ${JSON.stringify(outcomes)}, then ${blocked}` : '';
         pass(step, `${deleted} delete_task call(s) allowed, call ${i} blocked: isError, ` +
             `"${text.slice(0, 120)}"${metaNote}`);
