@@ -89,6 +89,7 @@ Core::Status writeReadyFile(const QString &path, const Core::Engine &engine)
         {QStringLiteral("resource_server"), engine.resourceServerUrl().toString()},
         {QStringLiteral("issuer"), engine.issuer()},
         {QStringLiteral("mcp_resource"), engine.mcpResourceUri()},
+        {QStringLiteral("admin_token_file"), engine.adminTokenFile()},
         {QStringLiteral("pid"), static_cast<qint64>(QCoreApplication::applicationPid())},
     };
     QSaveFile file(path);
@@ -142,8 +143,14 @@ int serve(const QStringList &arguments)
         QStringLiteral("show-demo-password"),
         QStringLiteral("Print the demo user's password in full (it is masked by default, since "
                        "this output often ends up in logs)."));
+    const QCommandLineOption adminTokenFile(
+        QStringLiteral("admin-token-file"),
+        QStringLiteral("File holding the admin API's token; created (0600) when missing "
+                       "(default: in the application data directory)."),
+        QStringLiteral("path"));
     parser.addOptions({config, store, bind, asPort, rsPort, issuer, workers, readyFile, autoApprove,
                        loopbackCimd, showDemoPassword});
+    parser.addOption(adminTokenFile);
     if (const QString error = parse(parser, QStringLiteral("serve"), arguments); !error.isEmpty())
         return usageError(error);
 
@@ -177,6 +184,8 @@ int serve(const QStringList &arguments)
         if (!ok || settings.workerThreads < 0 || settings.workerThreads > 256)
             return usageError(QStringLiteral("--workers: must be a whole number from 0 to 256"));
     }
+    if (parser.isSet(adminTokenFile))
+        settings.adminTokenFile = parser.value(adminTokenFile);
     if (parser.isSet(autoApprove))
         settings.authorizationServer.autoApprove = true;
     if (parser.isSet(loopbackCimd))
@@ -199,6 +208,8 @@ int serve(const QStringList &arguments)
                   : Crypto::maskSecret(engine.demoPassword().toUtf8()) +
                         QStringLiteral(" (--show-demo-password to print it)"))
           << "\n";
+    out() << "admin API: " << engine.resourceServerUrl().toString()
+          << "/admin/friction/state (token in " << engine.adminTokenFile() << ")\n";
     out() << "Press Ctrl+C to stop.\n";
     out().flush();
     if (parser.isSet(readyFile)) {
