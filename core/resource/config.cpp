@@ -38,6 +38,27 @@ Core::Result<int> positiveInt(const QJsonValue &value, const QString &field, int
 
 } // namespace
 
+Friction::ControllerConfig demoFrictionConfig()
+{
+    Friction::ControllerConfig config;
+    const auto tool = [](double targetRate) {
+        Friction::ToolConfig settings;
+        settings.targetRate = targetRate;
+        return settings;
+    };
+    config.tools = {
+        {QStringLiteral("list_tasks"), tool(0.35)},  {QStringLiteral("get_task"), tool(0.30)},
+        {QStringLiteral("create_task"), tool(0.20)}, {QStringLiteral("update_task"), tool(0.15)},
+        {QStringLiteral("delete_task"), tool(0.05)}, {QStringLiteral("echo"), tool(0.30)},
+    };
+    Friction::GroupConfig writes;
+    writes.tools = {QStringLiteral("create_task"), QStringLiteral("update_task"),
+                    QStringLiteral("delete_task")};
+    writes.aggregateTarget = 0.40;
+    config.groups.insert(QStringLiteral("writes"), writes);
+    return config;
+}
+
 Core::Result<Config> Config::fromJson(const QJsonObject &object)
 {
     Config config;

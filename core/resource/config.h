@@ -10,6 +10,11 @@
 
 namespace Resource {
 
+/// The friction settings of the demo tools used when the config file has no
+/// "resource_server.friction": reads are cheap, writes are limited as a group, and
+/// delete_task is meant to be rare, so an agent deleting in bulk meets friction quickly.
+[[nodiscard]] Friction::ControllerConfig demoFrictionConfig();
+
 /// The "resource_server" object of the JSON config file. A value object; copy freely.
 struct Config
 {
@@ -34,7 +39,7 @@ struct Config
     int negativeCacheSeconds = 10;  ///< refused tokens
     int maxSessions = 10000;        ///< MCP sessions kept; the least recently used go first
     int sessionIdleSeconds = 3600;  ///< a session unused this long is ended
-    Friction::ControllerConfig friction;
+    Friction::ControllerConfig friction = demoFrictionConfig();
 
     /// Reads the object; errors (code "invalid_config") name the field as
     /// "resource_server.<member>".

@@ -1,5 +1,7 @@
 #include "resource/mcpserver.h"
 
+#include <cmath>
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -23,12 +25,23 @@ constexpr int MethodNotFound = -32601;
 constexpr int InvalidParams = -32602;
 constexpr int InternalError = -32603;
 constexpr int SessionNotFound = -32001;
+constexpr int HeaderMismatch = -32020;             // MCP 2026-07-28 (SEP-2243, SEP-2575)
+constexpr int UnsupportedProtocolVersion = -32022; // MCP 2026-07-28 (SEP-2575)
 } // namespace JsonRpc
 
 namespace {
 
 const QByteArray kSessionHeader = QByteArrayLiteral("Mcp-Session-Id");
 const QByteArray kVersionHeader = QByteArrayLiteral("MCP-Protocol-Version");
+const QByteArray kMethodHeader = QByteArrayLiteral("Mcp-Method");
+const QByteArray kNameHeader = QByteArrayLiteral("Mcp-Name");
+/// The stateless revision: no initialize, no sessions, everything in each request.
+const QString kStatelessVersion = QStringLiteral("2026-07-28");
+const QString kMetaVersion = QStringLiteral("io.modelcontextprotocol/protocolVersion");
+const QString kMetaCapabilities = QStringLiteral("io.modelcontextprotocol/clientCapabilities");
+const QString kMetaServerInfo = QStringLiteral("io.modelcontextprotocol/serverInfo");
+/// Our own result _meta key: what friction control decided about a tools/call.
+const QString kMetaFriction = QStringLiteral("studio.mcpauth/friction");
 
 Http::Response rpcResponse(int status, const QJsonObject &body, const QByteArray &sessionId = {})
 {
@@ -38,13 +51,31 @@ Http::Response rpcResponse(int status, const QJsonObject &body, const QByteArray
     return response;
 }
 
-Http::Response rpcError(int httpStatus, const QJsonValue &id, int code, const QString &message)
+Http::Response rpcError(int httpStatus, const QJsonValue &id, int code, const QString &message,
+                        const QJsonObject &data = {})
 {
-    return rpcResponse(
-        httpStatus, {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                     {QStringLiteral("id"), id},
-                     {QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), code},
-                                                           {QStringLiteral("message"), message}}}});
+    QJsonObject error{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}};
+    if (!data.isEmpty())
+        error.insert(QStringLiteral("data"), data);
+    return rpcResponse(httpStatus, {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                                    {QStringLiteral("id"), id},
+                                    {QStringLiteral("error"), error}});
+}
+
+Http::Response unsupportedVersion(const QJsonValue &id, const QString &requested)
+{
+    return rpcError(
+        400, id, JsonRpc::UnsupportedProtocolVersion,
+        QStringLiteral("unsupported protocol version \"%1\"; supported: %2")
+            .arg(requested, supportedProtocolVersions().join(QStringLiteral(", "))),
+        {{QStringLiteral("supported"), QJsonArray::fromStringList(supportedProtocolVersions())},
+         {QStringLiteral("requested"), requested}});
+}
+
+/// An HTTP field value without the optional whitespace around it (RFC 9110 section 5.5).
+QString fieldValue(const Http::Request &request, const QByteArray &name)
+{
+    return QString::fromLatin1(request.headers.value(name).trimmed());
 }
 
 Http::Response rpcResult(const QJsonValue &id, const QJsonObject &result,
@@ -139,6 +170,50 @@ const QList<ToolSpec> &toolSpecs()
     return specs;
 }
 
+QJsonArray toolList()
+{
+    QJsonArray tools;
+    for (const ToolSpec &spec : toolSpecs())
+        tools.append(QJsonObject{{QStringLiteral("name"), QLatin1String(spec.name)},
+                                 {QStringLiteral("description"), QLatin1String(spec.description)},
+                                 {QStringLiteral("inputSchema"), spec.inputSchema}});
+    return tools;
+}
+
+QJsonObject capabilities()
+{
+    return {{QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), false}}}};
+}
+
+QJsonObject serverInfo()
+{
+    return {{QStringLiteral("name"), QStringLiteral("mcpauth-studio-demo")},
+            {QStringLiteral("version"), QStringLiteral(MCPAUTH_VERSION)}};
+}
+
+/// The result _meta entry that tells a client (and `mcpauth traffic`) what friction
+/// control decided, so refusals can be told apart from tool failures.
+QJsonObject frictionOutcome(const Friction::Decision &decision)
+{
+    const Friction::CheckResult &check = decision.check;
+    QJsonObject outcome{{QStringLiteral("outcome"), Friction::outcomeName(decision.outcome)},
+                        {QStringLiteral("friction"), check.friction},
+                        {QStringLiteral("band"), Friction::bandName(check.band)},
+                        {QStringLiteral("cost"), check.cost}};
+    if (decision.outcome == Friction::Outcome::Blocked &&
+        std::isfinite(check.secondsUntilUnblocked))
+        outcome.insert(QStringLiteral("retry_after_seconds"),
+                       std::ceil(check.secondsUntilUnblocked));
+    return outcome;
+}
+
+QJsonObject withFriction(QJsonObject result, const QJsonObject &friction)
+{
+    if (!friction.isEmpty())
+        result.insert(QStringLiteral("_meta"), QJsonObject{{kMetaFriction, friction}});
+    return result;
+}
+
 bool isTool(const QString &name)
 {
     for (const ToolSpec &spec : toolSpecs())
@@ -197,7 +272,28 @@ QString originOf(const QUrl &url)
 
 QStringList supportedProtocolVersions()
 {
+    return {QStringLiteral("2026-07-28"), QStringLiteral("2025-11-25"),
+            QStringLiteral("2025-06-18")};
+}
+
+QStringList legacyProtocolVersions()
+{
     return {QStringLiteral("2025-11-25"), QStringLiteral("2025-06-18")};
+}
+
+struct McpServer::Call
+{
+    QJsonValue id; ///< the request's id, or null
+    bool hasId = false;
+    QString method;
+    QJsonObject params;
+};
+
+Http::Response McpServer::reply(const QJsonValue &id, const ToolReply &reply)
+{
+    if (const auto *result = std::get_if<QJsonObject>(&reply))
+        return rpcResult(id, *result);
+    return std::get<Http::Response>(reply);
 }
 
 struct McpServer::Session
@@ -392,69 +488,149 @@ Http::Response McpServer::dispatch(const Http::Request &request, const Principal
                         QStringLiteral("\"params\" must be an object"));
     const QJsonObject params = paramsValue.toObject();
 
-    const QByteArray versionHeader = request.headers.value(kVersionHeader);
-    if (!versionHeader.isEmpty() &&
-        !supportedProtocolVersions().contains(QString::fromLatin1(versionHeader)))
-        return rpcError(400, replyId, JsonRpc::InvalidRequest,
-                        QStringLiteral("unsupported MCP-Protocol-Version ") +
-                            QString::fromLatin1(versionHeader) + QStringLiteral("; supported: ") +
-                            supportedProtocolVersions().join(QStringLiteral(", ")));
+    const QString versionHeader = fieldValue(request, kVersionHeader);
+    const QJsonObject meta = params.value(QStringLiteral("_meta")).toObject();
+    if (legacyProtocolVersions().contains(versionHeader) ||
+        (versionHeader.isEmpty() && !meta.contains(kMetaVersion)))
+        return dispatchLegacy(request, principal, {replyId, hasId, method, params});
+    if (versionHeader != kStatelessVersion && !meta.contains(kMetaVersion))
+        return unsupportedVersion(replyId, versionHeader);
+    return dispatchStateless(request, principal, {replyId, hasId, method, params});
+}
 
-    if (method == QLatin1String("initialize")) {
-        if (!hasId)
+Http::Response McpServer::dispatchLegacy(const Http::Request &request, const Principal &principal,
+                                         const Call &call)
+{
+    const QJsonValue &id = call.id;
+    if (call.method == QLatin1String("initialize")) {
+        if (!call.hasId)
             return rpcError(400, QJsonValue::Null, JsonRpc::InvalidRequest,
                             QStringLiteral("initialize is a request and needs an id"));
-        const QJsonValue requested = params.value(QStringLiteral("protocolVersion"));
+        const QJsonValue requested = call.params.value(QStringLiteral("protocolVersion"));
         if (!requested.isString())
             return rpcError(200, id, JsonRpc::InvalidParams,
                             QStringLiteral("params.protocolVersion must be a string"));
-        const QString version = supportedProtocolVersions().contains(requested.toString())
+        // A client asking for the stateless revision through initialize gets the newest
+        // revision that has an initialize (MCP version negotiation).
+        const QString version = legacyProtocolVersions().contains(requested.toString())
                                     ? requested.toString()
-                                    : supportedProtocolVersions().first();
+                                    : legacyProtocolVersions().first();
         const QString session = createSession(principal, version);
-        return rpcResult(
-            id,
-            {{QStringLiteral("protocolVersion"), version},
-             {QStringLiteral("capabilities"),
-              QJsonObject{
-                  {QStringLiteral("tools"), QJsonObject{{QStringLiteral("listChanged"), false}}}}},
-             {QStringLiteral("serverInfo"),
-              QJsonObject{{QStringLiteral("name"), QStringLiteral("mcpauth-studio-demo")},
-                          {QStringLiteral("version"), QStringLiteral(MCPAUTH_VERSION)}}}},
-            session.toLatin1());
+        return rpcResult(id,
+                         {{QStringLiteral("protocolVersion"), version},
+                          {QStringLiteral("capabilities"), capabilities()},
+                          {QStringLiteral("serverInfo"), serverInfo()}},
+                         session.toLatin1());
     }
 
     const QString sessionId = QString::fromLatin1(request.headers.value(kSessionHeader));
     if (sessionId.isEmpty())
-        return rpcError(400, replyId, JsonRpc::InvalidRequest,
+        return rpcError(400, id, JsonRpc::InvalidRequest,
                         QStringLiteral("missing Mcp-Session-Id header; send initialize first"));
     // Unknown, ended and other principals' sessions look the same: 404, so the client
     // starts a new session and a stolen session id reveals nothing.
     if (!sessionVersion(sessionId, principal))
-        return rpcError(404, replyId, JsonRpc::SessionNotFound,
+        return rpcError(404, id, JsonRpc::SessionNotFound,
                         QStringLiteral("session not found; send initialize to start a new one"));
 
-    if (!hasId)
+    if (!call.hasId)
         return accepted(); // notifications/initialized, notifications/cancelled, ...
-    if (method == QLatin1String("ping"))
+    if (call.method == QLatin1String("ping"))
         return rpcResult(id, {});
-    if (method == QLatin1String("tools/list")) {
-        QJsonArray tools;
-        for (const ToolSpec &spec : toolSpecs())
-            tools.append(
-                QJsonObject{{QStringLiteral("name"), QLatin1String(spec.name)},
-                            {QStringLiteral("description"), QLatin1String(spec.description)},
-                            {QStringLiteral("inputSchema"), spec.inputSchema}});
-        return rpcResult(id, {{QStringLiteral("tools"), tools}});
-    }
-    if (method == QLatin1String("tools/call"))
-        return callTool(principal, id, params);
+    if (call.method == QLatin1String("tools/list"))
+        return rpcResult(id, {{QStringLiteral("tools"), toolList()}});
+    if (call.method == QLatin1String("tools/call"))
+        return reply(id, callTool(principal, id, call.params));
     return rpcError(200, id, JsonRpc::MethodNotFound,
-                    QStringLiteral("method not found: ") + method);
+                    QStringLiteral("method not found: ") + call.method);
 }
 
-Http::Response McpServer::callTool(const Principal &principal, const QJsonValue &id,
-                                   const QJsonObject &params)
+Http::Response McpServer::dispatchStateless(const Http::Request &request,
+                                            const Principal &principal, const Call &call)
+{
+    const QJsonValue &id = call.id;
+    const QString header = fieldValue(request, kVersionHeader);
+    const QJsonObject meta = call.params.value(QStringLiteral("_meta")).toObject();
+    if (header.isEmpty())
+        return rpcError(400, id, JsonRpc::HeaderMismatch,
+                        QStringLiteral("the MCP-Protocol-Version header is required with "
+                                       "_meta[\"") +
+                            kMetaVersion + QStringLiteral("\"]"));
+    QStringList missing;
+    for (const QString &key : {kMetaVersion, kMetaCapabilities})
+        if (!meta.contains(key))
+            missing.append(key);
+    if (!missing.isEmpty())
+        return rpcError(400, id, JsonRpc::InvalidParams,
+                        QStringLiteral("params._meta lacks ") + missing.join(QStringLiteral(", ")) +
+                            QStringLiteral(" (required on every request since MCP 2026-07-28)"));
+    if (!meta.value(kMetaCapabilities).isObject())
+        return rpcError(400, id, JsonRpc::InvalidParams,
+                        QStringLiteral("params._meta[\"") + kMetaCapabilities +
+                            QStringLiteral("\"] must be an object"));
+    const QJsonValue metaVersion = meta.value(kMetaVersion);
+    if (!metaVersion.isString() || metaVersion.toString() != header)
+        return rpcError(400, id, JsonRpc::HeaderMismatch,
+                        QStringLiteral("the MCP-Protocol-Version header (%1) does not match "
+                                       "params._meta[\"%2\"]")
+                            .arg(header, kMetaVersion));
+    if (header != kStatelessVersion)
+        return unsupportedVersion(id, header);
+
+    // SEP-2243: the routing headers mirror the body and must agree with it exactly.
+    const QString methodHeader = fieldValue(request, kMethodHeader);
+    if (methodHeader != call.method)
+        return rpcError(400, id, JsonRpc::HeaderMismatch,
+                        methodHeader.isEmpty()
+                            ? QStringLiteral("the Mcp-Method header is required")
+                            : QStringLiteral("the Mcp-Method header (%1) does not match the "
+                                             "method %2")
+                                  .arg(methodHeader, call.method));
+    if (call.method == QLatin1String("tools/call")) {
+        const QString name = call.params.value(QStringLiteral("name")).toString();
+        const QString nameHeader = fieldValue(request, kNameHeader);
+        if (nameHeader != name)
+            return rpcError(400, id, JsonRpc::HeaderMismatch,
+                            nameHeader.isEmpty()
+                                ? QStringLiteral("the Mcp-Name header is required on tools/call")
+                                : QStringLiteral("the Mcp-Name header (%1) does not match "
+                                                 "params.name")
+                                      .arg(nameHeader));
+    }
+
+    if (!call.hasId)
+        return accepted();
+    const auto complete = [](QJsonObject result, bool cacheable) {
+        result.insert(QStringLiteral("resultType"), QStringLiteral("complete"));
+        if (cacheable) {
+            result.insert(QStringLiteral("ttlMs"), 0);
+            result.insert(QStringLiteral("cacheScope"), QStringLiteral("private"));
+        }
+        QJsonObject resultMeta = result.value(QStringLiteral("_meta")).toObject();
+        resultMeta.insert(kMetaServerInfo, serverInfo());
+        result.insert(QStringLiteral("_meta"), resultMeta);
+        return result;
+    };
+    if (call.method == QLatin1String("server/discover"))
+        return rpcResult(id, complete({{QStringLiteral("supportedVersions"),
+                                        QJsonArray::fromStringList(supportedProtocolVersions())},
+                                       {QStringLiteral("capabilities"), capabilities()}},
+                                      true));
+    if (call.method == QLatin1String("tools/list"))
+        return rpcResult(id, complete({{QStringLiteral("tools"), toolList()}}, true));
+    if (call.method == QLatin1String("tools/call")) {
+        auto result = callTool(principal, id, call.params);
+        if (auto *object = std::get_if<QJsonObject>(&result))
+            *object = complete(*object, false);
+        return reply(id, result);
+    }
+    // initialize, ping and the rest of the stateful protocol are gone in this revision.
+    return rpcError(404, id, JsonRpc::MethodNotFound,
+                    QStringLiteral("method not found: ") + call.method);
+}
+
+McpServer::ToolReply McpServer::callTool(const Principal &principal, const QJsonValue &id,
+                                         const QJsonObject &params)
 {
     const QJsonValue nameValue = params.value(QStringLiteral("name"));
     if (!nameValue.isString())
@@ -483,15 +659,16 @@ Http::Response McpServer::callTool(const Principal &principal, const QJsonValue 
         justification = arguments.value(QStringLiteral("justification")).toString();
     justification = justification.trimmed().left(2000);
 
+    QJsonObject frictionMeta;
     if (m_friction) {
         const Friction::Principal who{principal.subject, principal.clientId, principal.issuer};
         auto decision =
             m_friction->evaluate(who, tool, justification, Friction::Registry::monotonicNow());
         if (!decision)
-            return rpcResult(
-                id, toolError(QStringLiteral("the call was refused: ") + decision.error().message));
+            return toolError(QStringLiteral("the call was refused: ") + decision.error().message);
+        frictionMeta = frictionOutcome(*decision);
         if (!decision->allowed())
-            return rpcResult(id, toolError(decision->message));
+            return withFriction(toolError(decision->message), frictionMeta);
         if (decision->outcome == Friction::Outcome::Justified) {
             Store::AuditEvent event;
             event.type = QStringLiteral("tool.justified");
@@ -502,20 +679,19 @@ Http::Response McpServer::callTool(const Principal &principal, const QJsonValue 
                             {QStringLiteral("justification"), justification},
                             {QStringLiteral("friction"), decision->check.friction}};
             if (auto stored = Store::AuditRepository(m_db).append(event); !stored)
-                return rpcResult(id, toolError(QStringLiteral("the justification could not be "
-                                                              "recorded: ") +
-                                               stored.error().message));
+                return toolError(QStringLiteral("the justification could not be recorded: ") +
+                                 stored.error().message);
         }
     }
     auto result = runTool(principal, tool, arguments);
     if (!result) {
         if (result.error().code == QLatin1String("invalid_arguments") ||
             result.error().code == Store::ErrorCode::NotFound)
-            return rpcResult(id, toolError(result.error().message));
+            return withFriction(toolError(result.error().message), frictionMeta);
         return rpcError(200, id, JsonRpc::InternalError,
                         QStringLiteral("the tool failed: ") + result.error().message);
     }
-    return rpcResult(id, toolResult(*result));
+    return withFriction(toolResult(*result), frictionMeta);
 }
 
 Core::Result<QJsonObject> McpServer::runTool(const Principal &principal, const QString &tool,

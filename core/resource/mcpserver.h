@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <mutex>
+#include <variant>
 
 #include <QHash>
 #include <QJsonObject>
@@ -28,8 +29,11 @@ class Registry;
 
 namespace Resource {
 
-/// The MCP protocol revisions this server speaks, newest first.
+/// The MCP protocol revisions this server speaks, newest first: the stateless 2026-07-28
+/// revision (every request self-describing, no sessions) and the session-based ones.
 [[nodiscard]] QStringList supportedProtocolVersions();
+/// The revisions that begin with initialize and use Mcp-Session-Id, newest first.
+[[nodiscard]] QStringList legacyProtocolVersions();
 
 /// The protected MCP server: Protected Resource Metadata (RFC 9728) and MCP Streamable
 /// HTTP on /mcp (JSON-RPC 2.0 over POST, sessions bound to the principal that made them),
@@ -74,10 +78,19 @@ private:
 
     /// The principal of the request's token, or the refusal (400/401/403/503).
     std::variant<Principal, Http::Response> authenticate(const Http::Request &request);
+    /// A tools/call result object, or the whole refusal (HTTP 403, JSON-RPC error).
+    using ToolReply = std::variant<QJsonObject, Http::Response>;
+
     Http::Response dispatch(const Http::Request &request, const Principal &principal,
                             const QJsonObject &message);
-    Http::Response callTool(const Principal &principal, const QJsonValue &id,
-                            const QJsonObject &params);
+    /// 2025-06-18 / 2025-11-25: initialize, then Mcp-Session-Id on every request.
+    Http::Response dispatchLegacy(const Http::Request &request, const Principal &principal,
+                                  const Call &call);
+    /// 2026-07-28: no session; version, capabilities and routing headers on every request.
+    Http::Response dispatchStateless(const Http::Request &request, const Principal &principal,
+                                     const Call &call);
+    ToolReply callTool(const Principal &principal, const QJsonValue &id, const QJsonObject &params);
+    static Http::Response reply(const QJsonValue &id, const ToolReply &reply);
     Core::Result<QJsonObject> runTool(const Principal &principal, const QString &tool,
                                       const QJsonObject &arguments);
     QString createSession(const Principal &principal, const QString &version);

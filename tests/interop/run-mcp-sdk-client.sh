@@ -36,4 +36,4 @@ if [ -z "$issuer" ] || [ -z "$resource" ]; then
     interop_die "the ready file lacks issuer or mcp_resource: $(cat "$work/ready.json")"
 fi
 MCPAUTH_INTEROP_PASSWORD="$password" interop_drive "$node_bin" "$here/mcp-sdk-client.mjs" \
-    --mcp "$resource" --issuer "$issuer" --username "$username"
+    --mcp "$resource" --issuer "$issuer" --username "$username" --require-friction-meta

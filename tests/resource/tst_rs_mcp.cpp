@@ -36,6 +36,27 @@ QJsonObject callParams(const QString &tool, const QJsonObject &arguments = {})
     return {{QStringLiteral("name"), tool}, {QStringLiteral("arguments"), arguments}};
 }
 
+/// What friction control said about a tools/call result ("" when it said nothing).
+QString frictionOutcome(const QJsonObject &result)
+{
+    return result.value(QStringLiteral("_meta"))
+        .toObject()
+        .value(QStringLiteral("studio.mcpauth/friction"))
+        .toObject()
+        .value(QStringLiteral("outcome"))
+        .toString();
+}
+
+/// The per-request _meta of the stateless revision.
+QJsonObject statelessMeta(const QString &version = QStringLiteral("2026-07-28"))
+{
+    return {{QStringLiteral("io.modelcontextprotocol/protocolVersion"), version},
+            {QStringLiteral("io.modelcontextprotocol/clientCapabilities"), QJsonObject{}},
+            {QStringLiteral("io.modelcontextprotocol/clientInfo"),
+             QJsonObject{{QStringLiteral("name"), QStringLiteral("tst_rs_mcp")},
+                         {QStringLiteral("version"), QStringLiteral("1")}}}};
+}
+
 } // namespace
 
 class TestRsMcp final : public QObject
@@ -62,6 +83,9 @@ private slots:
     void toolScopes();
     void tasksRoundTrip();
     void frictionBlocksBurstOfDeletes();
+    void statelessRequests_data();
+    void statelessRequests();
+    void statelessToolCalls();
     void jwtVerification();
 
 private:
@@ -74,6 +98,9 @@ private:
                           const QString &version = QStringLiteral("2025-06-18"));
     QJsonObject callTool(const QByteArray &token, const QByteArray &session, const QString &tool,
                          const QJsonObject &arguments, QJsonObject meta = {});
+    /// A 2026-07-28 request: no session, the version header and the routing headers set.
+    Http::ClientResponse postStateless(const QString &method, const QJsonObject &params,
+                                       const QByteArray &token);
 
     QTemporaryDir m_dir;
     Core::Engine m_engine;
@@ -326,6 +353,8 @@ void TestRsMcp::protocolVersions_data()
     QTest::newRow("2025-11-25") << QStringLiteral("2025-11-25") << QStringLiteral("2025-11-25");
     QTest::newRow("unknown -> latest")
         << QStringLiteral("2024-11-05") << QStringLiteral("2025-11-25");
+    QTest::newRow("stateless revision -> latest with initialize")
+        << QStringLiteral("2026-07-28") << QStringLiteral("2025-11-25");
 }
 
 void TestRsMcp::protocolVersions()
@@ -645,8 +674,10 @@ void TestRsMcp::frictionBlocksBurstOfDeletes()
                            .toInt();
         QJsonObject result =
             callTool(token, session, QStringLiteral("delete_task"), {{QStringLiteral("id"), id}});
-        if (!result.value(QStringLiteral("isError")).toBool())
+        if (!result.value(QStringLiteral("isError")).toBool()) {
+            QCOMPARE(frictionOutcome(result), QStringLiteral("allowed"));
             continue;
+        }
         const QString text = result.value(QStringLiteral("content"))
                                  .toArray()
                                  .first()
@@ -655,16 +686,25 @@ void TestRsMcp::frictionBlocksBurstOfDeletes()
                                  .toString();
         QVERIFY2(text.contains(QStringLiteral("delete_task")), qPrintable(text));
         if (!text.contains(QStringLiteral("justification"))) {
+            QCOMPARE(frictionOutcome(result), QStringLiteral("blocked"));
+            QVERIFY(result.value(QStringLiteral("_meta"))
+                        .toObject()
+                        .value(QStringLiteral("studio.mcpauth/friction"))
+                        .toObject()
+                        .value(QStringLiteral("retry_after_seconds"))
+                        .toDouble() > 0);
             blockedMessage = text;
             break;
         }
+        QCOMPARE(frictionOutcome(result), QStringLiteral("justification_missing"));
         ++justificationDemanded;
         result =
             callTool(token, session, QStringLiteral("delete_task"), {{QStringLiteral("id"), id}},
                      {{QStringLiteral("justification"), QStringLiteral("cleanup run %1").arg(i)}});
-        if (!result.value(QStringLiteral("isError")).toBool())
+        if (!result.value(QStringLiteral("isError")).toBool()) {
+            QCOMPARE(frictionOutcome(result), QStringLiteral("justified"));
             ++justified;
-        else
+        } else
             blockedMessage = result.value(QStringLiteral("content"))
                                  .toArray()
                                  .first()
@@ -757,6 +797,185 @@ void TestRsMcp::jwtVerification()
     QCOMPARE(revoked->status, 200);
     QCOMPARE(post(issued->accessToken)->status, 401);
     engine.stop();
+}
+
+Http::ClientResponse TestRsMcp::postStateless(const QString &method, const QJsonObject &params,
+                                              const QByteArray &token)
+{
+    Http::Headers headers;
+    headers.set("MCP-Protocol-Version", "2026-07-28");
+    headers.set("Mcp-Method", method.toLatin1());
+    if (method == QLatin1String("tools/call"))
+        headers.set("Mcp-Name", params.value(QStringLiteral("name")).toString().toUtf8());
+    QJsonObject withMeta = params;
+    withMeta.insert(QStringLiteral("_meta"), statelessMeta());
+    return send("POST", QStringLiteral("/mcp"),
+                QJsonDocument(rpc(m_nextId++, method, withMeta)).toJson(), token, headers);
+}
+
+void TestRsMcp::statelessRequests_data()
+{
+    QTest::addColumn<QList<QByteArrayList>>("headers"); // name, value pairs
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<QJsonObject>("params");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<int>("code"); // 0: a result is expected
+
+    const QJsonObject meta = statelessMeta();
+    const QJsonObject discover{{QStringLiteral("_meta"), meta}};
+    const auto without = [&](const char *key) {
+        QJsonObject m = meta;
+        m.remove(QLatin1String(key));
+        return QJsonObject{{QStringLiteral("_meta"), m}};
+    };
+    const auto base = [](const QByteArray &method) {
+        return QList<QByteArrayList>{{"MCP-Protocol-Version", "2026-07-28"},
+                                     {"Mcp-Method", method}};
+    };
+    const QByteArray d = "server/discover";
+    QTest::newRow("discover") << base(d) << QString::fromLatin1(d) << discover << 200 << 0;
+    QTest::newRow("clientInfo optional")
+        << base(d) << QString::fromLatin1(d) << without("io.modelcontextprotocol/clientInfo") << 200
+        << 0;
+    QTest::newRow("no _meta") << base(d) << QString::fromLatin1(d) << QJsonObject{} << 400
+                              << -32602;
+    QTest::newRow("_meta without version")
+        << base(d) << QString::fromLatin1(d) << without("io.modelcontextprotocol/protocolVersion")
+        << 400 << -32602;
+    QTest::newRow("_meta without capabilities")
+        << base(d) << QString::fromLatin1(d)
+        << without("io.modelcontextprotocol/clientCapabilities") << 400 << -32602;
+    QTest::newRow("no version header") << QList<QByteArrayList>{{"Mcp-Method", d}}
+                                       << QString::fromLatin1(d) << discover << 400 << -32020;
+    QJsonObject otherVersion{{QStringLiteral("_meta"), statelessMeta(QStringLiteral("v999.0.0"))}};
+    QTest::newRow("header and _meta disagree")
+        << base(d) << QString::fromLatin1(d) << otherVersion << 400 << -32020;
+    QTest::newRow("unsupported version")
+        << QList<QByteArrayList>{{"MCP-Protocol-Version", "v999.0.0"}, {"Mcp-Method", d}}
+        << QString::fromLatin1(d) << otherVersion << 400 << -32022;
+    QTest::newRow("no Mcp-Method") << QList<QByteArrayList>{{"MCP-Protocol-Version", "2026-07-28"}}
+                                   << QString::fromLatin1(d) << discover << 400 << -32020;
+    QTest::newRow("Mcp-Method differs")
+        << base("tools/list") << QString::fromLatin1(d) << discover << 400 << -32020;
+    QTest::newRow("Mcp-Method value case matters")
+        << base("SERVER/DISCOVER") << QString::fromLatin1(d) << discover << 400 << -32020;
+    QTest::newRow("header name case does not matter")
+        << QList<QByteArrayList>{{"mcp-protocol-version", "2026-07-28"}, {"MCP-METHOD", d}}
+        << QString::fromLatin1(d) << discover << 200 << 0;
+    QJsonObject echo{
+        {QStringLiteral("_meta"), meta},
+        {QStringLiteral("name"), QStringLiteral("echo")},
+        {QStringLiteral("arguments"), QJsonObject{{QStringLiteral("text"), QStringLiteral("hi")}}}};
+    QList<QByteArrayList> call = base("tools/call");
+    QTest::newRow("tools/call without Mcp-Name")
+        << call << QStringLiteral("tools/call") << echo << 400 << -32020;
+    call.append(QByteArrayList{"Mcp-Name", "list_tasks"});
+    QTest::newRow("tools/call with another Mcp-Name")
+        << call << QStringLiteral("tools/call") << echo << 400 << -32020;
+    call.last() = QByteArrayList{"Mcp-Name", "  echo  "};
+    QTest::newRow("Mcp-Name with whitespace")
+        << call << QStringLiteral("tools/call") << echo << 200 << 0;
+    for (const char *removed : {"initialize", "ping", "logging/setLevel", "unknown/method"})
+        QTest::newRow(removed) << base(removed) << QString::fromLatin1(removed) << discover << 404
+                               << -32601;
+}
+
+void TestRsMcp::statelessRequests()
+{
+    QFETCH(QList<QByteArrayList>, headers);
+    QFETCH(QString, method);
+    QFETCH(QJsonObject, params);
+    QFETCH(int, status);
+    QFETCH(int, code);
+    const QByteArray token = issue(QStringLiteral("stateless"), QStringLiteral("tasks:read"));
+    Http::Headers h;
+    for (const QByteArrayList &header : headers)
+        h.set(header.at(0), header.at(1));
+    const auto response = send("POST", QStringLiteral("/mcp"),
+                               QJsonDocument(rpc(41, method, params)).toJson(), token, h);
+    QCOMPARE(response.status, status);
+    const QJsonObject body = QJsonDocument::fromJson(response.body).object();
+    QCOMPARE(body.value(QStringLiteral("id")), QJsonValue(41));
+    QVERIFY(response.headers.value("Mcp-Session-Id").isEmpty());
+    if (code == 0) {
+        const QJsonObject result = body.value(QStringLiteral("result")).toObject();
+        QCOMPARE(result.value(QStringLiteral("resultType")).toString(), QStringLiteral("complete"));
+        QCOMPARE(result.value(QStringLiteral("_meta"))
+                     .toObject()
+                     .value(QStringLiteral("io.modelcontextprotocol/serverInfo"))
+                     .toObject()
+                     .value(QStringLiteral("name"))
+                     .toString(),
+                 QStringLiteral("mcpauth-studio-demo"));
+        return;
+    }
+    const QJsonObject error = body.value(QStringLiteral("error")).toObject();
+    QCOMPARE(error.value(QStringLiteral("code")).toInt(), code);
+    QVERIFY(!error.value(QStringLiteral("message")).toString().isEmpty());
+    if (code == -32022) {
+        QCOMPARE(error.value(QStringLiteral("data")).toObject().value(QStringLiteral("requested")),
+                 QJsonValue(QStringLiteral("v999.0.0")));
+        const QJsonArray supported = error.value(QStringLiteral("data"))
+                                         .toObject()
+                                         .value(QStringLiteral("supported"))
+                                         .toArray();
+        QVERIFY(supported.contains(QStringLiteral("2026-07-28")));
+    }
+}
+
+void TestRsMcp::statelessToolCalls()
+{
+    const QByteArray token =
+        issue(QStringLiteral("stateless-tools"), QStringLiteral("tasks:read tasks:write"));
+    // No initialize, no session: every request stands alone.
+    auto discover = postStateless(QStringLiteral("server/discover"), {}, token);
+    QCOMPARE(discover.status, 200);
+    const QJsonObject found =
+        QJsonDocument::fromJson(discover.body).object().value(QStringLiteral("result")).toObject();
+    QCOMPARE(found.value(QStringLiteral("supportedVersions")).toArray().first().toString(),
+             QStringLiteral("2026-07-28"));
+    QVERIFY(
+        found.value(QStringLiteral("capabilities")).toObject().contains(QStringLiteral("tools")));
+
+    auto listed = postStateless(QStringLiteral("tools/list"), {}, token);
+    QCOMPARE(listed.status, 200);
+    QCOMPARE(QJsonDocument::fromJson(listed.body)
+                 .object()
+                 .value(QStringLiteral("result"))
+                 .toObject()
+                 .value(QStringLiteral("tools"))
+                 .toArray()
+                 .size(),
+             6);
+
+    auto created = postStateless(
+        QStringLiteral("tools/call"),
+        callParams(QStringLiteral("create_task"), {{QStringLiteral("title"), QStringLiteral("s")}}),
+        token);
+    QCOMPARE(created.status, 200);
+    const QJsonObject result =
+        QJsonDocument::fromJson(created.body).object().value(QStringLiteral("result")).toObject();
+    QCOMPARE(result.value(QStringLiteral("isError")).toBool(), false);
+    QCOMPARE(result.value(QStringLiteral("resultType")).toString(), QStringLiteral("complete"));
+    QVERIFY(result.value(QStringLiteral("_meta"))
+                .toObject()
+                .contains(QStringLiteral("io.modelcontextprotocol/serverInfo")));
+    const int id = result.value(QStringLiteral("structuredContent"))
+                       .toObject()
+                       .value(QStringLiteral("task"))
+                       .toObject()
+                       .value(QStringLiteral("id"))
+                       .toInt();
+    QVERIFY(id > 0);
+
+    // Scopes and audience still apply to stateless requests.
+    auto denied = postStateless(
+        QStringLiteral("tools/call"),
+        callParams(QStringLiteral("delete_task"), {{QStringLiteral("id"), id}}), token);
+    QCOMPARE(denied.status, 403);
+    QVERIFY(denied.headers.value("WWW-Authenticate").contains("insufficient_scope"));
+    auto anonymous = postStateless(QStringLiteral("tools/list"), {}, {});
+    QCOMPARE(anonymous.status, 401);
 }
 
 QTEST_GUILESS_MAIN(TestRsMcp)
