@@ -242,6 +242,10 @@ Core::Result<AdminToken> AdminToken::loadOrCreate(const QString &path)
                                                   "bytes; it must hold one token")
                                        .arg(path)
                                        .arg(kMaxTokenFileBytes));
+        if (info.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther))
+            qCWarning(lcAdmin).noquote()
+                << "the admin token file" << path
+                << "is readable by other users; restrict it to its owner (chmod 600)";
         const QByteArray secret = file.readAll().trimmed();
         auto token = fromSecret(secret);
         if (!token)
@@ -431,6 +435,10 @@ Http::Response FrictionAdmin::Private::putConfig(const Http::Request &request)
     if (!config)
         return jsonError(400, "invalid_config", config.error().message);
 
+    if (!store)
+        return jsonError(500, "server_error",
+                         QStringLiteral("configuration changes need the audit log, and this "
+                                        "server has no store"));
     QMutexLocker locker(&configMutex);
     const Friction::ControllerConfig previous = registry->config();
     if (auto applied = registry->setConfig(*config); !applied)
@@ -617,6 +625,14 @@ void FrictionAdmin::install(Http::Router &router)
                                responder.send(std::move(*refusal));
                                return;
                            }
+                           if (request.method == "HEAD") {
+                               Http::Response response = jsonError(
+                                   405, "invalid_request",
+                                   QStringLiteral("the event stream is only available by GET"));
+                               response.headers.set("Allow", "GET");
+                               responder.send(std::move(response));
+                               return;
+                           }
                            p->events(request, responder, p);
                        });
 
@@ -625,7 +641,7 @@ void FrictionAdmin::install(Http::Router &router)
     static const QHash<QByteArray, QByteArray> known = {
         {"/admin/friction/state", "GET, HEAD"},
         {"/admin/friction/config", "GET, HEAD, PUT"},
-        {"/admin/friction/events", "GET, HEAD"},
+        {"/admin/friction/events", "GET"},
     };
     const auto fallback = guarded([](const Http::Request &request) {
         if (const auto it = known.constFind(request.path); it != known.constEnd()) {

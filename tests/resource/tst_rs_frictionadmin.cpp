@@ -46,21 +46,37 @@ public:
         connect(&m_socket, &QTcpSocket::disconnected, this, [this] { m_closed = true; });
     }
 
+    /// `authorization` lines are sent as given ("Bearer x"); `token` adds one for it.
     static QByteArray request(const QUrl &base, const QByteArray &pathAndQuery,
-                              const QByteArray &token)
+                              const QByteArray &token, const QByteArray &method = "GET",
+                              const QByteArrayList &authorization = {})
     {
-        QByteArray request = "GET " + pathAndQuery +
+        QByteArray request = method + " " + pathAndQuery +
                              " HTTP/1.1\r\nHost: " + base.host().toLatin1() +
                              "\r\nAccept: text/event-stream\r\n";
         if (!token.isEmpty())
             request += "Authorization: Bearer " + token + "\r\n";
+        for (const QByteArray &value : authorization)
+            request += "Authorization: " + value + "\r\n";
         return request + "\r\n";
     }
 
-    void open(const QUrl &base, const QByteArray &pathAndQuery, const QByteArray &token)
+    void open(const QUrl &base, const QByteArray &pathAndQuery, const QByteArray &token,
+              const QByteArray &method = "GET", const QByteArrayList &authorization = {})
     {
         m_socket.connectToHost(base.host(), quint16(base.port()));
-        m_socket.write(request(base, pathAndQuery, token));
+        m_socket.write(request(base, pathAndQuery, token, method, authorization));
+    }
+
+    /// The value of response header `name` (lower case), or empty.
+    [[nodiscard]] QByteArray header(const QByteArray &name) const
+    {
+        for (const QByteArray &line : m_head.split('\n')) {
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0 && line.left(colon).trimmed().toLower() == name)
+                return line.mid(colon + 1).trimmed();
+        }
+        return {};
     }
 
     /// Takes over a connected socket on which the request was already written.
@@ -379,6 +395,18 @@ void TestRsFrictionAdmin::authentication_data()
     QTest::newRow("right token, wrong method")
         << QByteArray("POST") << state << QByteArray("Bearer TOKEN") << 405
         << QByteArray("invalid_request") << QByteArray();
+    QTest::newRow("right token, PUT events")
+        << QByteArray("PUT") << QStringLiteral("/admin/friction/events")
+        << QByteArray("Bearer TOKEN") << 405 << QByteArray("invalid_request") << QByteArray();
+    QTest::newRow("right token, HEAD events")
+        << QByteArray("HEAD") << QStringLiteral("/admin/friction/events")
+        << QByteArray("Bearer TOKEN") << 405 << QByteArray() << QByteArray();
+    QTest::newRow("right token, HEAD state")
+        << QByteArray("HEAD") << state << QByteArray("Bearer TOKEN") << 200 << QByteArray()
+        << QByteArray();
+    QTest::newRow("two Authorization headers")
+        << QByteArray("GET") << state << QByteArray("Bearer TOKEN\nBearer TOKEN") << 400
+        << QByteArray("invalid_request") << QByteArray();
 }
 
 void TestRsFrictionAdmin::authentication()
@@ -391,18 +419,27 @@ void TestRsFrictionAdmin::authentication()
     QFETCH(QByteArray, challenge);
     path.replace(QStringLiteral("TOKEN"), QString::fromLatin1(m_token));
     authorization.replace("TOKEN", m_token);
-    Http::Headers headers;
-    if (!authorization.isEmpty())
-        headers.set("Authorization", authorization);
-    const auto response = send(m_rsBase, method, path, {}, {}, headers);
-    QCOMPARE(response.status, status);
-    QCOMPARE(response.contentType(), QByteArray("application/json"));
-    const QJsonObject body = QJsonDocument::fromJson(response.body).object();
-    QCOMPARE(body.value(QStringLiteral("error")).toString().toLatin1(), error);
-    QCOMPARE(response.headers.value("WWW-Authenticate"), challenge);
-    QVERIFY(!response.body.contains(m_token));
+    // A raw client: it sends HEAD and repeated headers exactly as written.
+    QByteArrayList lines = authorization.split('\n');
+    lines.removeAll(QByteArray());
+    SseClient client;
+    client.open(m_engine.resourceServerUrl(), path.toUtf8(), {}, method, lines);
+    QTRY_VERIFY(client.status() != 0);
+    QCOMPARE(client.status(), status);
+    QVERIFY(client.header("content-type").startsWith("application/json"));
+    QCOMPARE(client.header("www-authenticate"), challenge);
     if (status == 405)
-        QCOMPARE(response.headers.value("Allow"), QByteArray("GET, HEAD"));
+        QCOMPARE(client.header("allow"),
+                 QByteArray(path.endsWith(QLatin1String("events")) ? "GET" : "GET, HEAD"));
+    if (method == "HEAD") {
+        QVERIFY(client.body().isEmpty());
+        return;
+    }
+    const qsizetype length = client.header("content-length").toLongLong();
+    QTRY_COMPARE(client.body().size(), length);
+    QVERIFY(!client.body().contains(m_token));
+    const QJsonObject body = QJsonDocument::fromJson(client.body()).object();
+    QCOMPARE(body.value(QStringLiteral("error")).toString().toLatin1(), error);
 }
 
 void TestRsFrictionAdmin::stateLimit_data()
