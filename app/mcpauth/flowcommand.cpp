@@ -1,0 +1,263 @@
+#include "flowcommand.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QFile>
+#include <QProcess>
+#include <QSaveFile>
+#include <QSocketNotifier>
+
+#include "commands.h"
+#include "flow/walker.h"
+#include "output.h"
+
+namespace Cli {
+
+namespace {
+
+QString symbol(Flow::Verdict verdict)
+{
+    switch (verdict) {
+    case Flow::Verdict::Pass:
+        return QStringLiteral("\u2713");
+    case Flow::Verdict::Warn:
+        return QStringLiteral("!");
+    case Flow::Verdict::Fail:
+        return QStringLiteral("\u2717");
+    case Flow::Verdict::Skip:
+        return QStringLiteral("-");
+    }
+    return {};
+}
+
+void printStep(const Flow::Step &step)
+{
+    out() << QStringLiteral("[%1] %2: %3\n")
+                 .arg(step.index + 1)
+                 .arg(step.title, Flow::stepStatusName(step.status));
+    for (const Flow::Check &check : step.checks)
+        out() << QStringLiteral("    %1 %2 (%3) %4\n")
+                     .arg(symbol(check.verdict), check.rule, Flow::levelName(check.level),
+                          check.explanation);
+    if (!step.summary.isEmpty())
+        out() << QStringLiteral("    \u2192 %1\n").arg(step.summary);
+    out().flush();
+}
+
+/// Opens `url` in the desktop's browser without linking Qt Gui.
+bool openBrowser(const QUrl &url)
+{
+#if defined(Q_OS_WIN)
+    return QProcess::startDetached(QStringLiteral("rundll32"),
+                                   {QStringLiteral("url.dll,FileProtocolHandler"), url.toString()});
+#elif defined(Q_OS_MACOS)
+    return QProcess::startDetached(QStringLiteral("open"), {url.toString()});
+#else
+    return QProcess::startDetached(QStringLiteral("xdg-open"), {url.toString()});
+#endif
+}
+
+Core::Result<QString> readSecretFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Core::makeError(QStringLiteral("io_error"),
+                               QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    const QByteArray content = file.read(4096);
+    QString text = QString::fromUtf8(content);
+    while (text.endsWith(QLatin1Char('\n')) || text.endsWith(QLatin1Char('\r')))
+        text.chop(1);
+    if (text.isEmpty())
+        return Core::makeError(QStringLiteral("io_error"), QStringLiteral("%1 is empty").arg(path));
+    return text;
+}
+
+} // namespace
+
+int runFlowCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("mcpauth flow: walk how an MCP client gets authorized against URL"));
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    parser.addPositionalArgument(QStringLiteral("url"), QStringLiteral("The MCP server URL."));
+    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this command's options."));
+    const QCommandLineOption grant(QStringLiteral("grant"),
+                                   QStringLiteral("Grant to walk: pkce (default)."),
+                                   QStringLiteral("grant"));
+    const QCommandLineOption scope(QStringLiteral("scope"),
+                                   QStringLiteral("Scope to ask for (default: the challenge's, "
+                                                  "else the server's scopes_supported)."),
+                                   QStringLiteral("scopes"));
+    const QCommandLineOption clientId(QStringLiteral("client-id"),
+                                      QStringLiteral("A pre-registered client id."),
+                                      QStringLiteral("id"));
+    const QCommandLineOption clientSecret(
+        QStringLiteral("client-secret"),
+        QStringLiteral("The pre-registered client's secret (prefer --client-secret-file)."),
+        QStringLiteral("secret"));
+    const QCommandLineOption clientSecretFile(QStringLiteral("client-secret-file"),
+                                              QStringLiteral("Read the client secret from a file."),
+                                              QStringLiteral("file"));
+    const QCommandLineOption metadataUrl(
+        QStringLiteral("client-metadata-url"),
+        QStringLiteral("Client ID Metadata Document URL, used as client_id when the AS supports "
+                       "it."),
+        QStringLiteral("url"));
+    const QCommandLineOption browser(QStringLiteral("browser"),
+                                     QStringLiteral("system (default), manual (paste the "
+                                                    "redirect URL) or headless (tests)."),
+                                     QStringLiteral("mode"));
+    const QCommandLineOption username(QStringLiteral("username"),
+                                      QStringLiteral("Headless mode: the login name."),
+                                      QStringLiteral("name"));
+    const QCommandLineOption passwordFile(QStringLiteral("password-file"),
+                                          QStringLiteral("Headless mode: a file holding the "
+                                                         "password."),
+                                          QStringLiteral("file"));
+    const QCommandLineOption deny(QStringLiteral("deny"),
+                                  QStringLiteral("Headless mode: deny on the consent page."));
+    const QCommandLineOption json(QStringLiteral("json"),
+                                  QStringLiteral("Print the run as JSON (tokens masked)."));
+    const QCommandLineOption report(QStringLiteral("report"),
+                                    QStringLiteral("Write a self-contained HTML report."),
+                                    QStringLiteral("file"));
+    const QCommandLineOption timeout(QStringLiteral("timeout"),
+                                     QStringLiteral("Seconds to wait for the browser (default "
+                                                    "300)."),
+                                     QStringLiteral("seconds"));
+    const QCommandLineOption privateNetworks(
+        QStringLiteral("allow-private-networks"),
+        QStringLiteral("Allow requests to private network addresses (10/8, 192.168/16, ...)."));
+    parser.addOptions({help, grant, scope, clientId, clientSecret, clientSecretFile, metadataUrl,
+                       browser, username, passwordFile, deny, json, report, timeout,
+                       privateNetworks});
+    if (!parser.parse(QStringList{QStringLiteral("mcpauth flow")} + arguments))
+        return usageError(parser.errorText());
+    if (parser.isSet(help)) {
+        out() << parser.helpText();
+        out().flush();
+        return Success;
+    }
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1)
+        return usageError(QStringLiteral("'flow' needs exactly one MCP server URL"));
+
+    Flow::Options options;
+    options.serverUrl = QUrl(positional.first(), QUrl::StrictMode);
+    if (!options.serverUrl.isValid() || options.serverUrl.isRelative() ||
+        (options.serverUrl.scheme() != QLatin1String("http") &&
+         options.serverUrl.scheme() != QLatin1String("https")))
+        return usageError(QStringLiteral("'%1' is not an http(s) URL").arg(positional.first()));
+    if (parser.isSet(grant) && parser.value(grant) != QLatin1String("pkce"))
+        return usageError(
+            QStringLiteral("--grant %1 is not supported yet (pkce only)").arg(parser.value(grant)));
+    options.scope = parser.value(scope);
+    options.clientId = parser.value(clientId);
+    if (parser.isSet(clientSecret) && parser.isSet(clientSecretFile))
+        return usageError(QStringLiteral("give --client-secret or --client-secret-file, not both"));
+    if (parser.isSet(clientSecretFile)) {
+        auto secret = readSecretFile(parser.value(clientSecretFile));
+        if (!secret)
+            return failure(secret.error());
+        options.clientSecret = *secret;
+    } else {
+        options.clientSecret = parser.value(clientSecret);
+    }
+    if (!options.clientSecret.isEmpty() && options.clientId.isEmpty())
+        return usageError(QStringLiteral("a client secret needs --client-id"));
+    if (parser.isSet(metadataUrl)) {
+        options.clientMetadataUrl = QUrl(parser.value(metadataUrl), QUrl::StrictMode);
+        if (!options.clientMetadataUrl.isValid() || options.clientMetadataUrl.isRelative())
+            return usageError(QStringLiteral("--client-metadata-url must be an absolute URL"));
+    }
+    if (parser.isSet(browser)) {
+        auto mode = Flow::parseBrowserMode(parser.value(browser));
+        if (!mode)
+            return usageError(mode.error().message);
+        options.browser = *mode;
+    }
+    options.username = parser.value(username);
+    if (parser.isSet(passwordFile)) {
+        auto password = readSecretFile(parser.value(passwordFile));
+        if (!password)
+            return failure(password.error());
+        options.password = *password;
+    }
+    options.approveConsent = !parser.isSet(deny);
+    if (parser.isSet(timeout)) {
+        bool ok = false;
+        const int seconds = parser.value(timeout).toInt(&ok);
+        if (!ok || seconds < 1 || seconds > 3600)
+            return usageError(QStringLiteral("--timeout must be 1 to 3600 seconds"));
+        options.browserTimeout = std::chrono::seconds(seconds);
+    }
+    options.ssrfPolicy.allowPrivateNetworks = parser.isSet(privateNetworks);
+    const bool asJson = parser.isSet(json);
+
+    Flow::Walker walker(options);
+    QEventLoop loop;
+    QSocketNotifier stdinNotifier(0, QSocketNotifier::Read);
+    stdinNotifier.setEnabled(false);
+    QFile input;
+    QObject::connect(&walker, &Flow::Walker::finished, &loop, &QEventLoop::quit);
+    if (!asJson)
+        QObject::connect(&walker, &Flow::Walker::stepFinished, &walker, &printStep);
+    QObject::connect(&walker, &Flow::Walker::needsUser, &walker,
+                     [&](const Flow::UserAction &action) {
+                         QTextStream &stream = asJson ? err() : out();
+                         stream << action.message << "\n" << action.url.toString() << "\n";
+                         if (action.kind == Flow::UserAction::Kind::OpenBrowser) {
+                             if (!openBrowser(action.url))
+                                 stream << "(could not start a browser: open the URL above)\n";
+                         } else {
+                             stream << "Redirect URL: ";
+                             if (input.open(stdin, QIODevice::ReadOnly))
+                                 stdinNotifier.setEnabled(true);
+                         }
+                         stream.flush();
+                     });
+    QObject::connect(&stdinNotifier, &QSocketNotifier::activated, &walker, [&] {
+        const QByteArray line = input.readLine(16 * 1024).trimmed();
+        if (line.isEmpty() && input.atEnd()) {
+            stdinNotifier.setEnabled(false);
+            walker.cancel();
+            return;
+        }
+        if (line.isEmpty())
+            return;
+        stdinNotifier.setEnabled(false);
+        walker.provideRedirectUrl(QUrl(QString::fromUtf8(line)));
+    });
+    walker.runToEnd();
+    if (!walker.isFinished())
+        loop.exec();
+
+    const Flow::Run &run = walker.run();
+    if (parser.isSet(report)) {
+        QSaveFile file(parser.value(report));
+        if (!file.open(QIODevice::WriteOnly) || file.write(run.toHtmlReport().toUtf8()) < 0 ||
+            !file.commit())
+            return failure(Core::makeError(QStringLiteral("io_error"),
+                                           QStringLiteral("cannot write the report %1: %2")
+                                               .arg(parser.value(report), file.errorString())));
+    }
+    if (asJson) {
+        printJson(run.toJson());
+    } else {
+        out() << QStringLiteral("Walk %1: %2 checks passed, %3 warnings, %4 failed%5\n")
+                     .arg(Flow::outcomeName(run.outcome))
+                     .arg(run.checkCount(Flow::Verdict::Pass))
+                     .arg(run.checkCount(Flow::Verdict::Warn))
+                     .arg(run.checkCount(Flow::Verdict::Fail))
+                     .arg(run.error.isEmpty()
+                              ? QString()
+                              : QStringLiteral(" (") + run.error + QLatin1Char(')'));
+        out().flush();
+    }
+    return run.outcome == Flow::Outcome::Succeeded ? Success : Failure;
+}
+
+} // namespace Cli

@@ -1,0 +1,13 @@
+#pragma once
+
+#include <QStringList>
+
+/// `mcpauth flow URL ...`: walks how an MCP client gets authorized against the MCP server
+/// at URL with Flow::Walker, printing each step and its checks (or the run as JSON).
+namespace Cli {
+
+/// Runs the walk described by `arguments` (after the word "flow") and returns the exit
+/// code: 0 when the walk succeeded, 1 when it failed, 2 for a usage error.
+int runFlowCommand(const QStringList &arguments);
+
+} // namespace Cli

@@ -1,0 +1,234 @@
+#include "flow/browser.h"
+
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+namespace Flow {
+
+namespace {
+
+constexpr qsizetype kMaxRequestHeadBytes = 16 * 1024;
+const QString kCallbackPath = QStringLiteral("/callback");
+
+/// name="value" / name='value' / name=value attributes of one tag's text.
+QMap<QString, QString> attributes(const QString &tag)
+{
+    static const QRegularExpression attribute(QStringLiteral(
+        "([A-Za-z_:][-A-Za-z0-9_:.]*)(?:\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s>]+)))?"));
+    QMap<QString, QString> out;
+    auto it = attribute.globalMatch(tag);
+    bool first = true;
+    while (it.hasNext()) {
+        const auto match = it.next();
+        if (first) { // the tag name
+            first = false;
+            continue;
+        }
+        QString value = match.captured(2);
+        if (value.isEmpty())
+            value = match.captured(3);
+        if (value.isEmpty())
+            value = match.captured(4);
+        out.insert(match.captured(1).toLower(), decodeHtmlEntities(value));
+    }
+    return out;
+}
+
+} // namespace
+
+QString decodeHtmlEntities(const QString &text)
+{
+    if (!text.contains(QLatin1Char('&')))
+        return text;
+    static const QRegularExpression entity(
+        QStringLiteral("&(#[xX][0-9A-Fa-f]{1,6}|#[0-9]{1,7}|amp|lt|gt|quot|apos);"));
+    QString out;
+    qsizetype last = 0;
+    auto it = entity.globalMatch(text);
+    while (it.hasNext()) {
+        const auto match = it.next();
+        out += text.mid(last, match.capturedStart() - last);
+        const QString name = match.captured(1);
+        if (name.startsWith(QLatin1Char('#'))) {
+            bool ok = false;
+            const uint code = name.startsWith(QLatin1String("#x"), Qt::CaseInsensitive)
+                                  ? name.mid(2).toUInt(&ok, 16)
+                                  : name.mid(1).toUInt(&ok, 10);
+            if (ok && code > 0 && code <= 0x10FFFF && (code < 0xD800 || code > 0xDFFF))
+                out += QString::fromUcs4(reinterpret_cast<const char32_t *>(&code), 1);
+        } else if (name == QLatin1String("amp")) {
+            out += QLatin1Char('&');
+        } else if (name == QLatin1String("lt")) {
+            out += QLatin1Char('<');
+        } else if (name == QLatin1String("gt")) {
+            out += QLatin1Char('>');
+        } else if (name == QLatin1String("quot")) {
+            out += QLatin1Char('"');
+        } else {
+            out += QLatin1Char('\'');
+        }
+        last = match.capturedEnd();
+    }
+    out += text.mid(last);
+    return out;
+}
+
+Core::Result<HtmlForm> parseFirstForm(const QByteArray &html, const QUrl &pageUrl)
+{
+    const QString page = QString::fromUtf8(html);
+    static const QRegularExpression formOpen(QStringLiteral("<form\\b[^>]*>"),
+                                             QRegularExpression::CaseInsensitiveOption);
+    const auto open = formOpen.match(page);
+    if (!open.hasMatch())
+        return Core::makeError(
+            QStringLiteral("no_form"),
+            QStringLiteral("the page at %1 has no form").arg(pageUrl.toString(QUrl::RemoveQuery)));
+    qsizetype end = page.indexOf(QLatin1String("</form"), open.capturedEnd(), Qt::CaseInsensitive);
+    if (end < 0)
+        end = page.size();
+    const QString body = page.mid(open.capturedEnd(), end - open.capturedEnd());
+
+    HtmlForm form;
+    const auto formAttributes = attributes(open.captured(0));
+    form.method =
+        formAttributes.value(QStringLiteral("method"), QStringLiteral("get")).toUpper().toLatin1();
+    form.action = pageUrl.resolved(QUrl(formAttributes.value(QStringLiteral("action"))));
+
+    static const QRegularExpression control(QStringLiteral("<(input|button)\\b[^>]*>"),
+                                            QRegularExpression::CaseInsensitiveOption);
+    auto it = control.globalMatch(body);
+    while (it.hasNext()) {
+        const auto match = it.next();
+        const auto attrs = attributes(match.captured(0));
+        const QString name = attrs.value(QStringLiteral("name"));
+        if (name.isEmpty())
+            continue;
+        const QString type = attrs.value(QStringLiteral("type")).toLower();
+        const QString value = attrs.value(QStringLiteral("value"));
+        if (match.captured(1).compare(QLatin1String("button"), Qt::CaseInsensitive) == 0 ||
+            type == QLatin1String("submit")) {
+            form.buttons[name].append(value);
+            continue;
+        }
+        form.inputNames.append(name);
+        if (type == QLatin1String("hidden") || type == QLatin1String("text") || type.isEmpty())
+            form.fields.append({name, value});
+    }
+    return form;
+}
+
+void CookieJar::store(const QUrl &url, const Http::Headers &responseHeaders)
+{
+    for (const QByteArray &value : responseHeaders.values("Set-Cookie")) {
+        const QByteArray pair = value.left(value.indexOf(';')).trimmed();
+        const qsizetype eq = pair.indexOf('=');
+        if (eq <= 0)
+            continue;
+        const QByteArray name = pair.left(eq).trimmed();
+        const QByteArray cookie = pair.mid(eq + 1).trimmed();
+        const bool expired = value.toLower().contains("max-age=0");
+        if (expired)
+            m_cookies[url.host()].remove(name);
+        else
+            m_cookies[url.host()].insert(name, cookie);
+    }
+}
+
+QByteArray CookieJar::header(const QUrl &url) const
+{
+    QByteArray out;
+    const auto cookies = m_cookies.value(url.host());
+    for (auto it = cookies.begin(); it != cookies.end(); ++it) {
+        if (!out.isEmpty())
+            out.append("; ");
+        out.append(it.key() + '=' + it.value());
+    }
+    return out;
+}
+
+LoopbackReceiver::LoopbackReceiver(QObject *parent)
+    : QObject(parent)
+    , m_server(new QTcpServer(this))
+{
+    m_timeout.setSingleShot(true);
+    connect(m_server, &QTcpServer::newConnection, this, &LoopbackReceiver::handleConnection);
+    connect(&m_timeout, &QTimer::timeout, this, [this] {
+        if (m_done)
+            return;
+        m_done = true;
+        close();
+        emit timedOut();
+    });
+}
+
+LoopbackReceiver::~LoopbackReceiver() = default;
+
+Core::Status LoopbackReceiver::listen(std::chrono::milliseconds timeout)
+{
+    if (!m_server->listen(QHostAddress::LocalHost, 0))
+        return Core::makeError(QStringLiteral("listen_failed"),
+                               QStringLiteral("cannot listen on 127.0.0.1 for the redirect: %1")
+                                   .arg(m_server->errorString()));
+    m_done = false;
+    m_timeout.start(timeout);
+    return {};
+}
+
+QUrl LoopbackReceiver::redirectUri() const
+{
+    if (!m_server->isListening())
+        return {};
+    return QUrl(
+        QStringLiteral("http://127.0.0.1:%1%2").arg(m_server->serverPort()).arg(kCallbackPath));
+}
+
+void LoopbackReceiver::close()
+{
+    m_timeout.stop();
+    m_server->close();
+}
+
+void LoopbackReceiver::handleConnection()
+{
+    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { handleReadable(socket); });
+    }
+}
+
+void LoopbackReceiver::handleReadable(QTcpSocket *socket)
+{
+    QByteArray head = socket->property("head").toByteArray() + socket->readAll();
+    const auto reply = [socket](int status, const QByteArray &body) {
+        socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + Http::reasonPhrase(status) +
+                      "\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n"
+                      "Connection: close\r\nContent-Length: " +
+                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        socket->disconnectFromHost();
+    };
+    if (head.size() > kMaxRequestHeadBytes)
+        return reply(431, "<!DOCTYPE html><title>Too large</title><p>Request too large.</p>");
+    const qsizetype headEnd = head.indexOf("\r\n\r\n");
+    if (headEnd < 0) {
+        socket->setProperty("head", head);
+        return;
+    }
+    const QList<QByteArray> requestLine = head.left(head.indexOf("\r\n")).split(' ');
+    if (requestLine.size() != 3 || requestLine.at(0) != "GET" || !requestLine.at(1).startsWith('/'))
+        return reply(400, "<!DOCTYPE html><title>Bad request</title><p>Bad request.</p>");
+    const QUrl url(redirectUri().toString(QUrl::RemovePath) +
+                   QString::fromLatin1(requestLine.at(1)));
+    if (m_done || url.path() != kCallbackPath)
+        return reply(404, "<!DOCTYPE html><title>Not found</title><p>Not found.</p>");
+    m_done = true;
+    reply(200, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>MCP Auth "
+               "Studio</title></head><body style=\"font-family:sans-serif;margin:3em\"><h1>"
+               "Authorization received</h1><p>You can close this tab and return to MCP Auth "
+               "Studio.</p></body></html>");
+    m_timeout.stop();
+    m_server->close();
+    emit redirectReceived(url);
+}
+
+} // namespace Flow

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <chrono>
+
+#include <QByteArray>
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QPair>
+#include <QString>
+#include <QTimer>
+#include <QUrl>
+
+#include "common/result.h"
+#include "http/message.h"
+
+class QTcpServer;
+class QTcpSocket;
+
+/// What the walker needs of a browser: reading an authorization server's HTML forms
+/// (headless mode), a minimal cookie jar, and the loopback redirect listener (RFC 8252).
+namespace Flow {
+
+/// The first <form> of an HTML page, with what a browser would send for it.
+struct HtmlForm
+{
+    QUrl action; ///< resolved against the page URL
+    QByteArray method = QByteArrayLiteral("GET");
+    QList<QPair<QString, QString>> fields; ///< hidden and text inputs with their values
+    QStringList inputNames;                ///< every input name, incl. password and checkbox
+    QMap<QString, QStringList> buttons;    ///< submit button name -> its values
+
+    [[nodiscard]] bool hasInput(const QString &name) const { return inputNames.contains(name); }
+};
+
+/// Finds the first form of `html` (entities in attribute values decoded). Fails with
+/// "no_form" when the page has none.
+[[nodiscard]] Core::Result<HtmlForm> parseFirstForm(const QByteArray &html, const QUrl &pageUrl);
+/// Decodes the HTML character references of an attribute value (&amp; &#39; &#x2F; ...).
+[[nodiscard]] QString decodeHtmlEntities(const QString &text);
+
+/// Cookies of one walk, by host: enough for an AS's browser session (name=value only).
+class CookieJar final
+{
+public:
+    /// Stores the Set-Cookie headers of a response from `url`.
+    void store(const QUrl &url, const Http::Headers &responseHeaders);
+    /// The Cookie header value for a request to `url`, empty when none.
+    [[nodiscard]] QByteArray header(const QUrl &url) const;
+
+private:
+    QMap<QString, QMap<QByteArray, QByteArray>> m_cookies; ///< host -> name -> value
+};
+
+/// Waits for the authorization redirect on http://127.0.0.1:<ephemeral port>/callback:
+/// answers one request to that path with a small "you can close this tab" page and emits
+/// redirectReceived() with the full URL; other paths get 404 and the wait goes on. Gives up
+/// after the timeout (timedOut()). Never blocks; lives in the caller's thread.
+class LoopbackReceiver final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LoopbackReceiver)
+
+public:
+    explicit LoopbackReceiver(QObject *parent = nullptr);
+    ~LoopbackReceiver() override;
+
+    /// Binds 127.0.0.1 on an ephemeral port. "listen_failed" when that is impossible.
+    Core::Status listen(std::chrono::milliseconds timeout);
+    /// http://127.0.0.1:<port>/callback (empty before listen()).
+    [[nodiscard]] QUrl redirectUri() const;
+    void close();
+
+signals:
+    void redirectReceived(const QUrl &url);
+    void timedOut();
+
+private:
+    void handleConnection();
+    void handleReadable(QTcpSocket *socket);
+
+    QTcpServer *m_server;
+    QTimer m_timeout;
+    bool m_done = false;
+};
+
+} // namespace Flow

@@ -1,0 +1,1400 @@
+#include "flow/walker.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QPointer>
+#include <QRegularExpression>
+#include <QTimer>
+
+#include "crypto/mask.h"
+#include "crypto/pkce.h"
+#include "crypto/random.h"
+#include "flow/browser.h"
+#include "flow/wwwauthenticate.h"
+#include "http/body.h"
+#include "http/client.h"
+#include "http/exchangelog.h"
+#include "http/masking.h"
+
+namespace Flow {
+
+namespace {
+
+enum class StepKind {
+    Probe,
+    ResourceMetadata,
+    AuthServerMetadata,
+    Registration,
+    Authorization,
+    Token,
+    McpCall,
+    Refresh,
+    Revocation,
+};
+
+struct StepInfo
+{
+    const char *id;
+    const char *title;
+};
+
+StepInfo stepInfo(StepKind kind)
+{
+    switch (kind) {
+    case StepKind::Probe:
+        return {"probe", "Probe the MCP server without a token"};
+    case StepKind::ResourceMetadata:
+        return {"prm", "Protected Resource Metadata discovery"};
+    case StepKind::AuthServerMetadata:
+        return {"as_metadata", "Authorization server metadata discovery"};
+    case StepKind::Registration:
+        return {"registration", "Client registration"};
+    case StepKind::Authorization:
+        return {"authorization", "Authorization request (PKCE)"};
+    case StepKind::Token:
+        return {"token", "Token request"};
+    case StepKind::McpCall:
+        return {"mcp", "Authenticated MCP calls"};
+    case StepKind::Refresh:
+        return {"refresh", "Refresh token grant"};
+    case StepKind::Revocation:
+        return {"revocation", "Token revocation"};
+    }
+    return {"", ""};
+}
+
+constexpr int kMaxBrowserHops = 12;
+const QByteArray kJson = QByteArrayLiteral("application/json");
+const QByteArray kForm = QByteArrayLiteral("application/x-www-form-urlencoded");
+
+std::optional<QJsonObject> jsonObject(const QByteArray &body)
+{
+    QJsonParseError error{};
+    const QJsonDocument document = QJsonDocument::fromJson(body, &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        return std::nullopt;
+    return document.object();
+}
+
+/// The JSON-RPC message of an MCP response: a JSON body, or the last "data:" event of
+/// an SSE stream.
+std::optional<QJsonObject> rpcMessage(const Http::ClientResponse &response)
+{
+    if (response.contentType() != "text/event-stream")
+        return jsonObject(response.body);
+    std::optional<QJsonObject> last;
+    QByteArray data;
+    const auto flush = [&] {
+        if (!data.isEmpty())
+            if (auto object = jsonObject(data))
+                last = object;
+        data.clear();
+    };
+    for (const QByteArray &raw : response.body.split('\n')) {
+        const QByteArray line = raw.endsWith('\r') ? raw.chopped(1) : raw;
+        if (line.isEmpty())
+            flush();
+        else if (line.startsWith("data:"))
+            data += (data.isEmpty() ? QByteArray() : QByteArray("\n")) + line.mid(5).trimmed();
+    }
+    flush();
+    return last;
+}
+
+QString originOf(const QUrl &url)
+{
+    return url
+        .adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment |
+                  QUrl::RemoveUserInfo)
+        .toString(QUrl::StripTrailingSlash);
+}
+
+QString pathWithoutTrailingSlash(const QUrl &url)
+{
+    QString path = url.path(QUrl::FullyEncoded);
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    return path;
+}
+
+QStringList splitScope(const QString &scope)
+{
+    return scope.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+}
+
+QStringList unite(QStringList a, const QStringList &b)
+{
+    for (const QString &s : b)
+        if (!a.contains(s))
+            a.append(s);
+    return a;
+}
+
+QStringList stringList(const QJsonValue &value)
+{
+    QStringList out;
+    for (const QJsonValue &entry : value.toArray())
+        if (entry.isString())
+            out.append(entry.toString());
+    return out;
+}
+
+/// An OAuth error response as "error: description", for summaries.
+QString oauthError(const Http::ClientResponse &response)
+{
+    const auto body = jsonObject(response.body);
+    if (!body)
+        return QStringLiteral("HTTP %1").arg(response.status);
+    QString text = QStringLiteral("HTTP %1 %2")
+                       .arg(response.status)
+                       .arg(body->value(QStringLiteral("error")).toString());
+    const QString description = body->value(QStringLiteral("error_description")).toString();
+    if (!description.isEmpty())
+        text += QStringLiteral(": ") + description.left(300);
+    return text;
+}
+
+QString masked(const QString &secret)
+{
+    return Crypto::maskSecret(secret.toUtf8());
+}
+
+} // namespace
+
+class Walker::Private
+{
+public:
+    using Callback = std::function<void(const Http::ClientResponse &)>;
+
+    explicit Private(Walker *q)
+        : q(q)
+        , client(new Http::Client(q))
+        , log(new Http::ExchangeLog(4000, 64 * 1024, q))
+        , receiver(new LoopbackReceiver(q))
+    {}
+
+    Walker *q;
+    Http::Client *client;
+    Http::ExchangeLog *log;
+    LoopbackReceiver *receiver;
+    QPointer<Http::ClientReply> reply;
+    CookieJar cookies;
+
+    bool started = false;
+    bool autoRun = false;
+    bool ended = false;
+    std::optional<StepKind> current;
+    std::optional<StepKind> upcoming;
+
+    // What the walk learned so far.
+    QUrl serverUrl;
+    QString resourceUri;
+    QString challengeScope;
+    QUrl challengeMetadataUrl;
+    QJsonObject prm;
+    QString issuer;
+    QJsonObject as;
+    QString clientId;
+    QString clientSecret;
+    QUrl redirectUri;
+    QByteArray verifier;
+    QString state;
+    QStringList requestedScope;
+    bool awaitingRedirect = false;
+    int browserHops = 0;
+    bool loginSubmitted = false;
+    QString accessToken;
+    QString refreshToken;
+    QStringList stepUpScope; ///< set when the MCP step met insufficient_scope
+    int stepUps = 0;
+    int rpcId = 1;
+    QByteArray mcpSession;
+    QString negotiatedVersion;
+
+    // --- plumbing -------------------------------------------------------------------------
+
+    Step &step() { return q->m_run.steps.last(); }
+
+    void send(Http::ClientRequest request, Callback done)
+    {
+        request.timeout = q->m_options.requestTimeout;
+        request.tag = step().id;
+        const QString target = Http::maskUrl(request.url.toString(QUrl::RemoveQuery));
+        Http::ClientReply *r = client->send(std::move(request));
+        reply = r;
+        QObject::connect(r, &Http::ClientReply::finished, q,
+                         [this, r, target, done = std::move(done)] {
+                             r->deleteLater();
+                             if (reply == r)
+                                 reply = nullptr;
+                             if (ended)
+                                 return;
+                             const auto &result = r->result();
+                             if (!result) {
+                                 failStep(QStringLiteral("the request to %1 failed: %2")
+                                              .arg(target, result.error().toString()));
+                                 return;
+                             }
+                             done(*result);
+                         });
+    }
+
+    void sendJson(const QByteArray &method, const QUrl &url, const QJsonObject &body,
+                  Http::Headers headers, Callback done)
+    {
+        Http::ClientRequest request;
+        request.method = method;
+        request.url = url;
+        headers.set("Content-Type", kJson);
+        headers.set("Accept", kJson);
+        request.headers = std::move(headers);
+        request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+        send(std::move(request), std::move(done));
+    }
+
+    void get(const QUrl &url, Callback done, Http::Headers headers = {})
+    {
+        Http::ClientRequest request;
+        request.url = url;
+        request.headers = std::move(headers);
+        send(std::move(request), std::move(done));
+    }
+
+    void postForm(const QUrl &url, const Http::FormData &form, Callback done,
+                  Http::Headers headers = {})
+    {
+        Http::ClientRequest request;
+        request.method = "POST";
+        request.url = url;
+        headers.set("Content-Type", kForm);
+        if (!headers.contains("Accept"))
+            headers.set("Accept", kJson);
+        request.headers = std::move(headers);
+        request.body = Http::encodeForm(form);
+        send(std::move(request), std::move(done));
+    }
+
+    void check(const QString &rule, Level level, Verdict verdict, const QString &explanation)
+    {
+        Check c{rule, level, verdict, explanation};
+        step().checks.append(c);
+        emit q->checkAdded(step().index, c);
+    }
+
+    /// A check that passes when `ok`; a failing MUST fails, a failing SHOULD/MAY warns.
+    bool expect(bool ok, const QString &rule, Level level, const QString &explanation)
+    {
+        check(rule, level,
+              ok ? Verdict::Pass : (level == Level::Must ? Verdict::Fail : Verdict::Warn),
+              explanation);
+        return ok;
+    }
+
+    // --- sequencing -----------------------------------------------------------------------
+
+    void begin(StepKind kind, const QString &title = {})
+    {
+        current = kind;
+        upcoming.reset();
+        const StepInfo info = stepInfo(kind);
+        Step s;
+        s.index = int(q->m_run.steps.size());
+        s.id = QLatin1String(info.id);
+        s.title = title.isEmpty() ? QLatin1String(info.title) : title;
+        s.status = StepStatus::Running;
+        s.startedAt = QDateTime::currentDateTimeUtc();
+        q->m_run.steps.append(s);
+        q->m_stepRunning = true;
+        emit q->stepStarted(s);
+        switch (kind) {
+        case StepKind::Probe:
+            return runProbe();
+        case StepKind::ResourceMetadata:
+            return runResourceMetadata(0);
+        case StepKind::AuthServerMetadata:
+            return runAuthServerMetadata(0);
+        case StepKind::Registration:
+            return runRegistration();
+        case StepKind::Authorization:
+            return runAuthorization();
+        case StepKind::Token:
+            return runToken();
+        case StepKind::McpCall:
+            return runMcp();
+        case StepKind::Refresh:
+            return runRefresh();
+        case StepKind::Revocation:
+            return runRevocation();
+        }
+    }
+
+    /// Ends the current step; `next` is the step to run after it (none: the walk succeeded).
+    void endStep(const QString &summary, std::optional<StepKind> next)
+    {
+        Step &s = step();
+        s.summary = summary;
+        s.finishedAt = QDateTime::currentDateTimeUtc();
+        bool warned = false;
+        for (const Check &c : std::as_const(s.checks))
+            warned = warned || c.verdict == Verdict::Warn;
+        if (s.hasFailure()) {
+            s.status = StepStatus::Failed;
+            q->m_stepRunning = false;
+            emit q->stepFinished(s);
+            finishRun(Outcome::Failed, s.title + QStringLiteral(": ") + summary);
+            return;
+        }
+        s.status = warned ? StepStatus::Warning : StepStatus::Passed;
+        q->m_stepRunning = false;
+        emit q->stepFinished(s);
+        if (!next) {
+            finishRun(Outcome::Succeeded, {});
+            return;
+        }
+        upcoming = next;
+        if (autoRun)
+            QTimer::singleShot(0, q, [this] { advance(); });
+    }
+
+    void failStep(const QString &reason)
+    {
+        if (ended || q->m_run.steps.isEmpty())
+            return;
+        step().status = StepStatus::Failed;
+        endStep(reason, std::nullopt);
+    }
+
+    void advance()
+    {
+        if (ended || q->m_stepRunning || !upcoming)
+            return;
+        const StepKind kind = *upcoming;
+        if (kind == StepKind::Authorization && !stepUpScope.isEmpty())
+            begin(kind, QStringLiteral("Authorization request (step-up %1)").arg(stepUps));
+        else
+            begin(kind);
+    }
+
+    void finishRun(Outcome outcome, const QString &error)
+    {
+        if (ended)
+            return;
+        ended = true;
+        receiver->close();
+        if (reply)
+            reply->abort();
+        q->m_run.outcome = outcome;
+        q->m_run.error = error;
+        q->m_run.finishedAt = QDateTime::currentDateTimeUtc();
+        q->m_stepRunning = false;
+        emit q->finished(q->m_run);
+    }
+
+    // --- steps ----------------------------------------------------------------------------
+
+    QJsonObject initializeMessage()
+    {
+        return {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                {QStringLiteral("id"), rpcId++},
+                {QStringLiteral("method"), QStringLiteral("initialize")},
+                {QStringLiteral("params"),
+                 QJsonObject{
+                     {QStringLiteral("protocolVersion"), q->m_options.protocolVersion},
+                     {QStringLiteral("capabilities"), QJsonObject{}},
+                     {QStringLiteral("clientInfo"),
+                      QJsonObject{{QStringLiteral("name"), QStringLiteral("mcpauth-flow")},
+                                  {QStringLiteral("version"), QStringLiteral(MCPAUTH_VERSION)}}}}}};
+    }
+
+    Http::Headers mcpHeaders(bool withToken)
+    {
+        Http::Headers headers;
+        headers.set("Accept", "application/json, text/event-stream");
+        if (withToken)
+            headers.set("Authorization", "Bearer " + accessToken.toUtf8());
+        if (!mcpSession.isEmpty())
+            headers.set("Mcp-Session-Id", mcpSession);
+        if (!negotiatedVersion.isEmpty())
+            headers.set("MCP-Protocol-Version", negotiatedVersion.toUtf8());
+        return headers;
+    }
+
+    void runProbe()
+    {
+        serverUrl = q->m_options.serverUrl.adjusted(QUrl::RemoveFragment);
+        if (auto valid = client->guard().checkUrl(serverUrl); !valid)
+            return failStep(QStringLiteral("the server URL is refused: ") + valid.error().message);
+        // RFC 8707 section 2: the canonical URI, without fragment; scheme and host lower case.
+        QUrl canonical = serverUrl;
+        canonical.setScheme(canonical.scheme().toLower());
+        canonical.setHost(canonical.host().toLower());
+        resourceUri = canonical.toString(QUrl::StripTrailingSlash);
+        sendJson("POST", serverUrl, initializeMessage(), mcpHeaders(false),
+                 [this](const Http::ClientResponse &response) { probed(response); });
+    }
+
+    void probed(const Http::ClientResponse &response)
+    {
+        if (response.status != 401) {
+            expect(false, QStringLiteral("probe.unauthorized"), Level::Must,
+                   QStringLiteral("MCP authorization (2025-11-25) §Authorization Flow Steps: a "
+                                  "protected MCP server answers a request without a token with "
+                                  "401 Unauthorized; got HTTP %1")
+                       .arg(response.status));
+            return endStep(response.status >= 200 && response.status < 300
+                               ? QStringLiteral("the server answered without asking for "
+                                                "authorization; there is nothing to walk")
+                               : QStringLiteral("unexpected HTTP %1 to an unauthenticated "
+                                                "initialize")
+                                     .arg(response.status),
+                           std::nullopt);
+        }
+        check(
+            QStringLiteral("probe.unauthorized"), Level::Must, Verdict::Pass,
+            QStringLiteral("RFC 6750 §3 / MCP authorization: a request without a token gets 401"));
+        const QList<QByteArray> values = response.headers.values("WWW-Authenticate");
+        if (values.isEmpty()) {
+            check(QStringLiteral("probe.www_authenticate"), Level::Must, Verdict::Fail,
+                  QStringLiteral("RFC 9110 §15.5.2 / RFC 6750 §3: a 401 response must carry a "
+                                 "WWW-Authenticate header; discovery falls back to the "
+                                 "well-known URLs"));
+            return endStep(QStringLiteral("401 without WWW-Authenticate"),
+                           StepKind::ResourceMetadata);
+        }
+        auto challenges = parseWwwAuthenticate(values);
+        if (!challenges) {
+            check(QStringLiteral("probe.challenge_syntax"), Level::Must, Verdict::Fail,
+                  QStringLiteral("RFC 9110 §11.6.1: the challenge must be well formed: ") +
+                      challenges.error().message);
+            return endStep(QStringLiteral("the challenge cannot be parsed"),
+                           StepKind::ResourceMetadata);
+        }
+        const AuthChallenge *bearer = nullptr;
+        for (const AuthChallenge &c : std::as_const(*challenges))
+            if (c.isBearer() && !bearer)
+                bearer = &c;
+        if (!expect(bearer != nullptr, QStringLiteral("probe.bearer_challenge"), Level::Must,
+                    QStringLiteral("RFC 6750 §3: the 401 names the Bearer scheme")))
+            return endStep(QStringLiteral("no Bearer challenge"), StepKind::ResourceMetadata);
+        const QString metadata = bearer->param(QStringLiteral("resource_metadata"));
+        if (expect(!metadata.isEmpty(), QStringLiteral("probe.resource_metadata"), Level::Should,
+                   metadata.isEmpty()
+                       ? QStringLiteral("RFC 9728 §5.1: the challenge should name the Protected "
+                                        "Resource Metadata URL (resource_metadata); the "
+                                        "well-known URLs are tried instead")
+                       : QStringLiteral("RFC 9728 §5.1: resource_metadata=") + metadata)) {
+            challengeMetadataUrl = QUrl(metadata, QUrl::StrictMode);
+            if (!challengeMetadataUrl.isValid() || challengeMetadataUrl.isRelative()) {
+                check(QStringLiteral("probe.resource_metadata_url"), Level::Must, Verdict::Fail,
+                      QStringLiteral("RFC 9728 §5.1: resource_metadata must be an absolute URL"));
+                challengeMetadataUrl.clear();
+            }
+        }
+        challengeScope = bearer->param(QStringLiteral("scope"));
+        check(QStringLiteral("probe.scope"), Level::May,
+              challengeScope.isEmpty() ? Verdict::Skip : Verdict::Pass,
+              challengeScope.isEmpty()
+                  ? QStringLiteral("MCP authorization §Scope Selection: the challenge names no "
+                                   "scope; PRM scopes_supported is used")
+                  : QStringLiteral("MCP authorization §Scope Selection: the challenge asks for "
+                                   "scope \"%1\"")
+                        .arg(challengeScope));
+        endStep(QStringLiteral("401 with a Bearer challenge"), StepKind::ResourceMetadata);
+    }
+
+    QList<QUrl> prmCandidates() const
+    {
+        QList<QUrl> out;
+        if (challengeMetadataUrl.isValid() && !challengeMetadataUrl.isEmpty())
+            out.append(challengeMetadataUrl);
+        const QString origin = originOf(serverUrl);
+        const QString path = pathWithoutTrailingSlash(serverUrl);
+        if (!path.isEmpty())
+            out.append(
+                QUrl(origin + QStringLiteral("/.well-known/oauth-protected-resource") + path));
+        out.append(QUrl(origin + QStringLiteral("/.well-known/oauth-protected-resource")));
+        return out;
+    }
+
+    void runResourceMetadata(int attempt)
+    {
+        const QList<QUrl> candidates = prmCandidates();
+        if (attempt >= candidates.size())
+            return failStep(QStringLiteral("no Protected Resource Metadata found at %1")
+                                .arg(QStringList([&] {
+                                         QStringList urls;
+                                         for (const QUrl &u : candidates)
+                                             urls.append(u.toString());
+                                         return urls;
+                                     }())
+                                         .join(QStringLiteral(", "))));
+        const QUrl url = candidates.at(attempt);
+        get(
+            url,
+            [this, attempt, url](const Http::ClientResponse &response) {
+                const auto body = response.status == 200 ? jsonObject(response.body) : std::nullopt;
+                if (!body) {
+                    check(QStringLiteral("prm.fetch"), Level::May, Verdict::Skip,
+                          QStringLiteral("RFC 9728 §3.1: %1 gave HTTP %2%3; trying the next URL")
+                              .arg(url.toString())
+                              .arg(response.status)
+                              .arg(response.status == 200 ? QStringLiteral(" but no JSON object")
+                                                          : QString()));
+                    return runResourceMetadata(attempt + 1);
+                }
+                prm = *body;
+                checkResourceMetadata(url);
+            },
+            Http::Headers());
+    }
+
+    void checkResourceMetadata(const QUrl &fetchedFrom)
+    {
+        check(QStringLiteral("prm.fetch"), Level::Must, Verdict::Pass,
+              QStringLiteral("RFC 9728 §3: metadata found at ") + fetchedFrom.toString());
+        const QString resource = prm.value(QStringLiteral("resource")).toString();
+        const QUrl resourceUrl(resource);
+        const QString resourcePath = pathWithoutTrailingSlash(resourceUrl);
+        const QString serverPath = pathWithoutTrailingSlash(serverUrl);
+        const bool sameOrigin =
+            !resource.isEmpty() &&
+            originOf(resourceUrl).compare(originOf(serverUrl), Qt::CaseInsensitive) == 0;
+        const bool prefix = serverPath == resourcePath || resourcePath.isEmpty() ||
+                            serverPath.startsWith(resourcePath + QLatin1Char('/'));
+        const bool matches =
+            sameOrigin && prefix && resourceUrl.query().isEmpty() && !resourceUrl.hasFragment();
+        expect(matches, QStringLiteral("prm.resource_matches"), Level::Must,
+               matches ? QStringLiteral("RFC 9728 §3.3: resource \"%1\" matches the server URL")
+                             .arg(resource)
+                       : QStringLiteral("RFC 9728 §3.3: resource must equal the URL the metadata "
+                                        "was fetched for (same origin, a path prefix of %1); got "
+                                        "\"%2\" — the metadata must not be used")
+                             .arg(serverUrl.toString(), resource));
+        const QStringList servers = stringList(prm.value(QStringLiteral("authorization_servers")));
+        expect(!servers.isEmpty(), QStringLiteral("prm.authorization_servers"), Level::Must,
+               QStringLiteral("MCP authorization §Authorization Server Location / RFC 9728 §2: "
+                              "authorization_servers must name at least one issuer%1")
+                   .arg(servers.isEmpty()
+                            ? QStringLiteral("; it is missing or empty")
+                            : QStringLiteral(": ") + servers.join(QStringLiteral(", "))));
+        if (prm.contains(QStringLiteral("bearer_methods_supported"))) {
+            const QStringList methods =
+                stringList(prm.value(QStringLiteral("bearer_methods_supported")));
+            expect(methods.contains(QStringLiteral("header")), QStringLiteral("prm.bearer_methods"),
+                   Level::Should,
+                   QStringLiteral("MCP authorization §Token Requirements / RFC 9728 §2: tokens go "
+                                  "in the Authorization header, so bearer_methods_supported "
+                                  "should list \"header\" (got: %1)")
+                       .arg(methods.join(QStringLiteral(", "))));
+        } else {
+            check(QStringLiteral("prm.bearer_methods"), Level::May, Verdict::Pass,
+                  QStringLiteral("RFC 9728 §2: bearer_methods_supported absent; the header method "
+                                 "is assumed"));
+        }
+        const QStringList scopes = stringList(prm.value(QStringLiteral("scopes_supported")));
+        if (scopes.contains(QStringLiteral("offline_access")))
+            check(QStringLiteral("prm.offline_access"), Level::Should, Verdict::Warn,
+                  QStringLiteral("MCP authorization §Scope Selection: offline_access should not "
+                                 "be listed in scopes_supported of the resource"));
+        if (step().hasFailure())
+            return endStep(QStringLiteral("the metadata cannot be trusted"), std::nullopt);
+        issuer = servers.first();
+        endStep(QStringLiteral("authorization server: ") + issuer, StepKind::AuthServerMetadata);
+    }
+
+    QList<QUrl> asCandidates() const
+    {
+        const QUrl url(issuer);
+        const QString origin = originOf(url);
+        const QString path = pathWithoutTrailingSlash(url);
+        if (path.isEmpty())
+            return {QUrl(origin + QStringLiteral("/.well-known/oauth-authorization-server")),
+                    QUrl(origin + QStringLiteral("/.well-known/openid-configuration"))};
+        return {QUrl(origin + QStringLiteral("/.well-known/oauth-authorization-server") + path),
+                QUrl(origin + QStringLiteral("/.well-known/openid-configuration") + path),
+                QUrl(origin + path + QStringLiteral("/.well-known/openid-configuration"))};
+    }
+
+    void runAuthServerMetadata(int attempt)
+    {
+        const QUrl issuerUrl(issuer, QUrl::StrictMode);
+        if (attempt == 0 && (!issuerUrl.isValid() || issuerUrl.isRelative() ||
+                             issuerUrl.hasQuery() || issuerUrl.hasFragment())) {
+            check(QStringLiteral("as.issuer_url"), Level::Must, Verdict::Fail,
+                  QStringLiteral("RFC 8414 §2: the issuer must be an https URL without query or "
+                                 "fragment; got \"%1\"")
+                      .arg(issuer));
+            return endStep(QStringLiteral("the issuer is not a usable URL"), std::nullopt);
+        }
+        const QList<QUrl> candidates = asCandidates();
+        if (attempt >= candidates.size())
+            return failStep(
+                QStringLiteral("no authorization server metadata found for %1").arg(issuer));
+        const QUrl url = candidates.at(attempt);
+        get(url, [this, attempt, url](const Http::ClientResponse &response) {
+            const auto body = response.status == 200 ? jsonObject(response.body) : std::nullopt;
+            if (!body) {
+                check(QStringLiteral("as.fetch"), Level::May, Verdict::Skip,
+                      QStringLiteral("RFC 8414 §3.1: %1 gave HTTP %2; trying the next URL")
+                          .arg(url.toString())
+                          .arg(response.status));
+                return runAuthServerMetadata(attempt + 1);
+            }
+            as = *body;
+            checkAuthServerMetadata(url);
+        });
+    }
+
+    void checkAuthServerMetadata(const QUrl &fetchedFrom)
+    {
+        check(QStringLiteral("as.fetch"), Level::Must, Verdict::Pass,
+              QStringLiteral("RFC 8414 §3: metadata found at ") + fetchedFrom.toString());
+        const QString advertised = as.value(QStringLiteral("issuer")).toString();
+        expect(advertised == issuer, QStringLiteral("as.issuer_matches"), Level::Must,
+               advertised == issuer
+                   ? QStringLiteral("RFC 8414 §3.3: issuer equals %1").arg(issuer)
+                   : QStringLiteral("RFC 8414 §3.3: issuer must be identical to the issuer the "
+                                    "metadata was fetched for (%1); got \"%2\" — the metadata "
+                                    "must not be used")
+                         .arg(issuer, advertised));
+        const QStringList methods =
+            stringList(as.value(QStringLiteral("code_challenge_methods_supported")));
+        expect(methods.contains(QStringLiteral("S256")), QStringLiteral("as.pkce_s256"),
+               Level::Must,
+               methods.contains(QStringLiteral("S256"))
+                   ? QStringLiteral("MCP authorization §Authorization Code Protection / RFC 7636: "
+                                    "S256 is supported")
+                   : QStringLiteral("MCP authorization §Authorization Code Protection: clients "
+                                    "must refuse to proceed when code_challenge_methods_supported "
+                                    "is missing or lacks S256 (got: %1)")
+                         .arg(methods.isEmpty() ? QStringLiteral("nothing")
+                                                : methods.join(QStringLiteral(", "))));
+        for (const char *member : {"authorization_endpoint", "token_endpoint"}) {
+            const QString value = as.value(QLatin1String(member)).toString();
+            expect(!value.isEmpty() && !QUrl(value).isRelative(),
+                   QStringLiteral("as.") + QLatin1String(member), Level::Must,
+                   QStringLiteral("RFC 8414 §2: %1 is required for the authorization code grant%2")
+                       .arg(QLatin1String(member),
+                            value.isEmpty() ? QStringLiteral(" and missing") : QString()));
+        }
+        const QStringList responseTypes =
+            stringList(as.value(QStringLiteral("response_types_supported")));
+        expect(responseTypes.contains(QStringLiteral("code")), QStringLiteral("as.response_types"),
+               Level::Must,
+               QStringLiteral("RFC 8414 §2: response_types_supported is required and must "
+                              "include \"code\" here"));
+        expect(as.value(QStringLiteral("authorization_response_iss_parameter_supported")).toBool(),
+               QStringLiteral("as.iss_parameter"), Level::Should,
+               QStringLiteral("RFC 9207 §3: an AS that sends iss in authorization responses "
+                              "advertises authorization_response_iss_parameter_supported; "
+                              "without it mix-up attacks cannot be detected"));
+        if (step().hasFailure())
+            return endStep(QStringLiteral("the authorization server cannot be used safely"),
+                           std::nullopt);
+        endStep(QStringLiteral("issuer ") + issuer, StepKind::Registration);
+    }
+
+    void runRegistration()
+    {
+        if (!receiver->redirectUri().isValid() || receiver->redirectUri().isEmpty()) {
+            if (auto listening = receiver->listen(q->m_options.browserTimeout); !listening)
+                return failStep(listening.error().message);
+        }
+        redirectUri = receiver->redirectUri();
+        const Options &o = q->m_options;
+        if (!o.clientId.isEmpty()) {
+            clientId = o.clientId;
+            clientSecret = o.clientSecret;
+            check(QStringLiteral("registration.pre_registered"), Level::May, Verdict::Pass,
+                  QStringLiteral("MCP authorization §Client Registration: a pre-registered "
+                                 "client is used first (%1 client)")
+                      .arg(clientSecret.isEmpty() ? QStringLiteral("public")
+                                                  : QStringLiteral("confidential")));
+            return registered(QStringLiteral("pre-registered client ") + clientId);
+        }
+        const bool cimd =
+            as.value(QStringLiteral("client_id_metadata_document_supported")).toBool();
+        if (!o.clientMetadataUrl.isEmpty()) {
+            if (cimd) {
+                clientId = o.clientMetadataUrl.toString();
+                expect(o.clientMetadataUrl.scheme() == QLatin1String("https"),
+                       QStringLiteral("registration.cimd_https"), Level::Should,
+                       QStringLiteral("Client ID Metadata Documents: the client_id is an https "
+                                      "URL (http is accepted only by test servers on loopback)"));
+                return registered(QStringLiteral("Client ID Metadata Document ") + clientId);
+            }
+            check(QStringLiteral("registration.cimd_supported"), Level::May, Verdict::Warn,
+                  QStringLiteral("MCP authorization §Client Registration: the AS does not "
+                                 "advertise client_id_metadata_document_supported; using "
+                                 "dynamic registration instead"));
+        }
+        const QString endpoint = as.value(QStringLiteral("registration_endpoint")).toString();
+        if (endpoint.isEmpty()) {
+            check(QStringLiteral("registration.available"), Level::Must, Verdict::Fail,
+                  QStringLiteral("MCP authorization §Client Registration: no pre-registered "
+                                 "client, no Client ID Metadata Document and no "
+                                 "registration_endpoint; give a client id (--client-id)"));
+            return endStep(QStringLiteral("no way to register a client"), std::nullopt);
+        }
+        const QJsonObject body{
+            {QStringLiteral("client_name"), o.clientName},
+            {QStringLiteral("redirect_uris"), QJsonArray{redirectUri.toString()}},
+            {QStringLiteral("grant_types"),
+             QJsonArray{QStringLiteral("authorization_code"), QStringLiteral("refresh_token")}},
+            {QStringLiteral("response_types"), QJsonArray{QStringLiteral("code")}},
+            {QStringLiteral("token_endpoint_auth_method"), QStringLiteral("none")},
+            {QStringLiteral("application_type"), QStringLiteral("native")},
+        };
+        sendJson("POST", QUrl(endpoint), body, {}, [this](const Http::ClientResponse &response) {
+            const auto answer = jsonObject(response.body);
+            if (response.status != 201 && response.status != 200) {
+                check(QStringLiteral("registration.dcr"), Level::Must, Verdict::Fail,
+                      QStringLiteral("RFC 7591 §3.2: registration failed: ") +
+                          oauthError(response));
+                return endStep(QStringLiteral("dynamic registration refused"), std::nullopt);
+            }
+            expect(response.status == 201, QStringLiteral("registration.dcr_status"), Level::Must,
+                   QStringLiteral("RFC 7591 §3.2.1: a successful registration answers 201 "
+                                  "Created (got %1)")
+                       .arg(response.status));
+            clientId = answer ? answer->value(QStringLiteral("client_id")).toString() : QString();
+            if (!expect(!clientId.isEmpty(), QStringLiteral("registration.client_id"), Level::Must,
+                        QStringLiteral("RFC 7591 §3.2.1: the response carries client_id")))
+                return endStep(QStringLiteral("no client_id in the registration response"),
+                               std::nullopt);
+            clientSecret = answer->value(QStringLiteral("client_secret")).toString();
+            registered(QStringLiteral("registered client ") + clientId +
+                       QStringLiteral(" (application_type native, redirect ") +
+                       redirectUri.toString() + QLatin1Char(')'));
+        });
+    }
+
+    void registered(const QString &summary)
+    {
+        q->m_run.tokens.clientId = clientId;
+        endStep(summary, StepKind::Authorization);
+    }
+
+    Http::Headers clientAuthentication(Http::FormData &form) const
+    {
+        Http::Headers headers;
+        if (clientSecret.isEmpty()) {
+            form.append(QStringLiteral("client_id"), clientId);
+            return headers;
+        }
+        // RFC 6749 section 2.3.1: both parts form-encoded before base64.
+        const QByteArray user = QUrl::toPercentEncoding(clientId);
+        const QByteArray password = QUrl::toPercentEncoding(clientSecret);
+        headers.set("Authorization", "Basic " + QByteArray(user + ':' + password).toBase64());
+        return headers;
+    }
+
+    void runAuthorization()
+    {
+        const Options &o = q->m_options;
+        QString source;
+        if (!stepUpScope.isEmpty()) {
+            requestedScope = stepUpScope;
+            source = QStringLiteral("the union of the granted and the challenged scopes");
+        } else if (!o.scope.isEmpty()) {
+            requestedScope = splitScope(o.scope);
+            source = QStringLiteral("the scope given in the options");
+        } else if (!challengeScope.isEmpty()) {
+            requestedScope = splitScope(challengeScope);
+            source = QStringLiteral("the challenge's scope");
+        } else if (const QStringList s = stringList(prm.value(QStringLiteral("scopes_supported")));
+                   !s.isEmpty()) {
+            requestedScope = s;
+            source = QStringLiteral("PRM scopes_supported");
+        } else {
+            requestedScope.clear();
+            source = QStringLiteral("nothing (no scope parameter sent)");
+        }
+        check(QStringLiteral("authorization.scope_selection"), Level::Should, Verdict::Pass,
+              QStringLiteral("MCP authorization §Scope Selection: scope \"%1\" from %2")
+                  .arg(requestedScope.join(QLatin1Char(' ')), source));
+
+        auto generated = Crypto::Pkce::generateVerifier(64);
+        if (!generated)
+            return failStep(generated.error().message);
+        verifier = *generated;
+        state = QString::fromLatin1(Crypto::randomToken(16));
+        Http::FormData query{{QStringLiteral("response_type"), QStringLiteral("code")},
+                             {QStringLiteral("client_id"), clientId},
+                             {QStringLiteral("redirect_uri"), redirectUri.toString()},
+                             {QStringLiteral("code_challenge"),
+                              QString::fromLatin1(Crypto::Pkce::s256Challenge(verifier))},
+                             {QStringLiteral("code_challenge_method"), QStringLiteral("S256")},
+                             {QStringLiteral("state"), state},
+                             {QStringLiteral("resource"), resourceUri}};
+        if (!requestedScope.isEmpty())
+            query.append(QStringLiteral("scope"), requestedScope.join(QLatin1Char(' ')));
+        QUrl url(as.value(QStringLiteral("authorization_endpoint")).toString());
+        const QString existing = url.query(QUrl::FullyEncoded);
+        url.setQuery((existing.isEmpty() ? QString() : existing + QLatin1Char('&')) +
+                         QString::fromLatin1(Http::encodeForm(query)),
+                     QUrl::StrictMode);
+        check(QStringLiteral("authorization.pkce"), Level::Must, Verdict::Pass,
+              QStringLiteral("OAuth 2.1 §4.1.1 / RFC 7636 §4.2: code_challenge_method S256, a "
+                             "fresh 64-character verifier"));
+        check(QStringLiteral("authorization.resource"), Level::Must, Verdict::Pass,
+              QStringLiteral("RFC 8707 §2 / MCP authorization §Resource Parameter: resource=%1")
+                  .arg(resourceUri));
+        awaitingRedirect = true;
+        browserHops = 0;
+        loginSubmitted = false;
+        switch (o.browser) {
+        case BrowserMode::Headless:
+            return browse(url, "GET", {});
+        case BrowserMode::Manual:
+            emit q->needsUser({UserAction::Kind::PasteRedirect, url,
+                               QStringLiteral("Open this URL in a browser, sign in and approve, "
+                                              "then paste the URL the browser was sent to.")});
+            return;
+        case BrowserMode::System:
+            emit q->needsUser({UserAction::Kind::OpenBrowser, url,
+                               QStringLiteral("Sign in and approve in the browser; the walk "
+                                              "continues when it returns to %1.")
+                                   .arg(redirectUri.toString())});
+            return;
+        }
+    }
+
+    bool isRedirectUri(const QUrl &url) const
+    {
+        return url.scheme() == redirectUri.scheme() && url.host() == redirectUri.host() &&
+               url.port() == redirectUri.port() && url.path() == redirectUri.path();
+    }
+
+    /// Headless mode: fetches the authorization pages like a browser would and submits the
+    /// AS's login and consent forms, until a redirect to our redirect URI.
+    void browse(const QUrl &url, const QByteArray &method, const QByteArray &body)
+    {
+        if (++browserHops > kMaxBrowserHops)
+            return failStep(QStringLiteral("headless browser: more than %1 pages without reaching "
+                                           "the redirect URI")
+                                .arg(kMaxBrowserHops));
+        Http::ClientRequest request;
+        request.method = method;
+        request.url = url;
+        request.headers.set("Accept", "text/html");
+        if (const QByteArray cookie = cookies.header(url); !cookie.isEmpty())
+            request.headers.set("Cookie", cookie);
+        if (!body.isEmpty()) {
+            request.headers.set("Content-Type", kForm);
+            request.body = body;
+        }
+        send(std::move(request), [this, url](const Http::ClientResponse &response) {
+            cookies.store(url, response.headers);
+            if (response.status >= 300 && response.status < 400) {
+                const QUrl location =
+                    url.resolved(QUrl(QString::fromUtf8(response.headers.value("Location"))));
+                if (isRedirectUri(location))
+                    return handleRedirect(location);
+                return browse(location, "GET", {});
+            }
+            // A refused sign-in shows the login form again with 401 (or 429 when limited).
+            const bool loginAgain = (response.status == 401 || response.status == 429) &&
+                                    response.contentType() == "text/html";
+            if (response.status != 200 && !loginAgain)
+                return failStep(QStringLiteral("headless browser: %1 answered HTTP %2")
+                                    .arg(url.toString(QUrl::RemoveQuery))
+                                    .arg(response.status));
+            auto form = parseFirstForm(response.body, url);
+            if (!form)
+                return failStep(QStringLiteral("headless browser: ") + form.error().message);
+            submitForm(*form);
+        });
+    }
+
+    void submitForm(const HtmlForm &form)
+    {
+        const Options &o = q->m_options;
+        Http::FormData data;
+        if (form.hasInput(QStringLiteral("password"))) {
+            if (loginSubmitted)
+                return failStep(QStringLiteral("headless browser: the sign-in as \"%1\" was "
+                                               "refused")
+                                    .arg(o.username));
+            if (o.username.isEmpty() || o.password.isEmpty())
+                return failStep(QStringLiteral("headless browser: the AS asks for a sign-in; "
+                                               "give a username and password"));
+            for (const auto &[name, value] : form.fields)
+                if (name != QLatin1String("username"))
+                    data.append(name, value);
+            data.append(QStringLiteral("username"), o.username);
+            data.append(QStringLiteral("password"), o.password);
+            loginSubmitted = true;
+        } else if (form.buttons.contains(QStringLiteral("decision"))) {
+            for (const auto &[name, value] : form.fields)
+                data.append(name, value);
+            data.append(QStringLiteral("decision"),
+                        o.approveConsent ? QStringLiteral("approve") : QStringLiteral("deny"));
+        } else {
+            return failStep(QStringLiteral("headless browser: the page has neither a sign-in nor "
+                                           "a consent form"));
+        }
+        browse(form.action, form.method == "GET" ? QByteArray("GET") : QByteArray("POST"),
+               Http::encodeForm(data));
+    }
+
+    void handleRedirect(const QUrl &url)
+    {
+        if (!awaitingRedirect || ended)
+            return;
+        awaitingRedirect = false;
+        receiver->close();
+        auto parameters = Http::parseQuery(url.query(QUrl::FullyEncoded).toUtf8());
+        if (!parameters)
+            return failStep(QStringLiteral("the redirect's query cannot be read: ") +
+                            parameters.error().message);
+        const auto value = [&](const char *name) {
+            return parameters->value(QString::fromLatin1(name)).value_or(QString());
+        };
+        const QString returnedState = value("state");
+        expect(returnedState == state, QStringLiteral("authorization.state"), Level::Must,
+               returnedState == state
+                   ? QStringLiteral("RFC 6749 §4.1.2 / §10.12: state returned unchanged")
+                   : QStringLiteral("RFC 6749 §4.1.2 / §10.12: the redirect must return the state "
+                                    "sent (CSRF protection); it %1")
+                         .arg(returnedState.isEmpty() ? QStringLiteral("is missing")
+                                                      : QStringLiteral("differs")));
+        const bool issAdvertised =
+            as.value(QStringLiteral("authorization_response_iss_parameter_supported")).toBool();
+        const std::optional<QString> iss = parameters->value(QStringLiteral("iss"));
+        if (iss || issAdvertised)
+            expect(iss && *iss == issuer, QStringLiteral("authorization.iss"), Level::Must,
+                   iss && *iss == issuer
+                       ? QStringLiteral("RFC 9207 §2.4: iss equals the issuer")
+                       : QStringLiteral("RFC 9207 §2.4: the response must carry iss equal to %1 "
+                                        "(got %2); the response must be rejected")
+                             .arg(issuer, iss ? QLatin1Char('"') + *iss + QLatin1Char('"')
+                                              : QStringLiteral("none")));
+        else
+            check(QStringLiteral("authorization.iss"), Level::May, Verdict::Skip,
+                  QStringLiteral("RFC 9207: the AS neither advertises nor sends iss"));
+        const QString error = value("error");
+        if (!error.isEmpty()) {
+            check(QStringLiteral("authorization.granted"), Level::Must, Verdict::Fail,
+                  QStringLiteral("RFC 6749 §4.1.2.1: the authorization server answered error=%1%2")
+                      .arg(error, value("error_description").isEmpty()
+                                      ? QString()
+                                      : QStringLiteral(" (") +
+                                            value("error_description").left(300) +
+                                            QLatin1Char(')')));
+            return endStep(QStringLiteral("authorization refused: ") + error, std::nullopt);
+        }
+        const QString code = value("code");
+        if (!expect(!code.isEmpty(), QStringLiteral("authorization.code"), Level::Must,
+                    QStringLiteral("RFC 6749 §4.1.2: the redirect carries a code")))
+            return endStep(QStringLiteral("no authorization code"), std::nullopt);
+        if (step().hasFailure())
+            return endStep(QStringLiteral("the authorization response is refused"), std::nullopt);
+        m_code = code;
+        endStep(QStringLiteral("authorization code received (") + masked(code) + QLatin1Char(')'),
+                StepKind::Token);
+    }
+
+    QString m_code;
+
+    void runToken()
+    {
+        Http::FormData form{{QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
+                            {QStringLiteral("code"), m_code},
+                            {QStringLiteral("redirect_uri"), redirectUri.toString()},
+                            {QStringLiteral("code_verifier"), QString::fromLatin1(verifier)},
+                            {QStringLiteral("resource"), resourceUri}};
+        m_code.clear();
+        const Http::Headers headers = clientAuthentication(form);
+        postForm(
+            QUrl(as.value(QStringLiteral("token_endpoint")).toString()), form,
+            [this](const Http::ClientResponse &response) {
+                if (!tokenResponse(response, false))
+                    return;
+                check(QStringLiteral("token.resource"), Level::Must, Verdict::Pass,
+                      QStringLiteral("RFC 8707 §2.2 / MCP authorization: resource sent in "
+                                     "the token request"));
+                endStep(QStringLiteral("access token ") + masked(accessToken) +
+                            (refreshToken.isEmpty()
+                                 ? QString()
+                                 : QStringLiteral(", refresh token ") + masked(refreshToken)),
+                        StepKind::McpCall);
+            },
+            headers);
+    }
+
+    /// Reads a token response into the walk; false (step ended) when it is unusable.
+    bool tokenResponse(const Http::ClientResponse &response, bool refreshing)
+    {
+        const auto body = jsonObject(response.body);
+        if (response.status != 200 || !body) {
+            check(refreshing ? QStringLiteral("refresh.ok") : QStringLiteral("token.ok"),
+                  Level::Must, Verdict::Fail,
+                  QStringLiteral("RFC 6749 §5: the token request failed: ") + oauthError(response));
+            endStep(QStringLiteral("no token: ") + oauthError(response), std::nullopt);
+            return false;
+        }
+        const QString token = body->value(QStringLiteral("access_token")).toString();
+        if (!expect(!token.isEmpty(), QStringLiteral("token.access_token"), Level::Must,
+                    QStringLiteral("RFC 6749 §5.1: the response carries access_token"))) {
+            endStep(QStringLiteral("no access_token"), std::nullopt);
+            return false;
+        }
+        const QString type = body->value(QStringLiteral("token_type")).toString();
+        expect(type.compare(QLatin1String("bearer"), Qt::CaseInsensitive) == 0,
+               QStringLiteral("token.token_type"), Level::Must,
+               QStringLiteral("RFC 6749 §5.1 / RFC 6750: token_type is Bearer (got \"%1\")")
+                   .arg(type));
+        expect(response.headers.value("Cache-Control").toLower().contains("no-store"),
+               QStringLiteral("token.no_store"), Level::Must,
+               QStringLiteral("RFC 6749 §5.1: a token response carries Cache-Control: no-store"));
+        const qint64 expiresIn = body->value(QStringLiteral("expires_in")).toInteger();
+        expect(expiresIn > 0, QStringLiteral("token.expires_in"), Level::Should,
+               QStringLiteral("RFC 6749 §5.1: expires_in is recommended"));
+        const QString scope = body->value(QStringLiteral("scope")).toString();
+        accessToken = token;
+        const QString newRefresh = body->value(QStringLiteral("refresh_token")).toString();
+        if (refreshing) {
+            const bool rotated = !newRefresh.isEmpty() && newRefresh != refreshToken;
+            q->m_run.tokens.refreshRotated = rotated;
+            expect(rotated || !clientSecret.isEmpty(), QStringLiteral("refresh.rotation"),
+                   Level::Must,
+                   rotated ? QStringLiteral("OAuth 2.1 §4.3.1 / RFC 9700 §2.2.2: the refresh token "
+                                            "was rotated")
+                           : QStringLiteral("OAuth 2.1 §4.3.1 / RFC 9700 §2.2.2: refresh tokens of "
+                                            "public clients must be sender-constrained or "
+                                            "rotated; this one was not rotated"));
+            if (!newRefresh.isEmpty())
+                refreshToken = newRefresh;
+        } else {
+            refreshToken = newRefresh;
+        }
+        TokenSummary &summary = q->m_run.tokens;
+        summary.accessToken = masked(accessToken);
+        summary.refreshToken = refreshToken.isEmpty() ? QString() : masked(refreshToken);
+        summary.tokenType = type;
+        summary.scope = scope.isEmpty() ? requestedScope.join(QLatin1Char(' ')) : scope;
+        summary.expiresIn = expiresIn;
+        return true;
+    }
+
+    void runMcp()
+    {
+        mcpSession.clear();
+        negotiatedVersion.clear();
+        sendJson("POST", serverUrl, initializeMessage(), mcpHeaders(true),
+                 [this](const Http::ClientResponse &response) {
+                     if (!mcpAccepted(response, QStringLiteral("initialize")))
+                         return;
+                     const auto message = rpcMessage(response);
+                     const QJsonObject result =
+                         message ? message->value(QStringLiteral("result")).toObject()
+                                 : QJsonObject();
+                     if (!expect(!result.isEmpty(), QStringLiteral("mcp.initialize"), Level::Must,
+                                 QStringLiteral("MCP lifecycle: initialize returns a result")))
+                         return endStep(QStringLiteral("initialize failed"), std::nullopt);
+                     negotiatedVersion = result.value(QStringLiteral("protocolVersion")).toString();
+                     mcpSession = response.headers.value("Mcp-Session-Id");
+                     const QJsonObject note{
+                         {QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                         {QStringLiteral("method"), QStringLiteral("notifications/initialized")}};
+                     sendJson("POST", serverUrl, note, mcpHeaders(true),
+                              [this](const Http::ClientResponse &r) {
+                                  if (!mcpAccepted(r, QStringLiteral("notifications/initialized")))
+                                      return;
+                                  listTools();
+                              });
+                 });
+    }
+
+    /// Status handling common to every MCP request; false when the step ended.
+    bool mcpAccepted(const Http::ClientResponse &response, const QString &what)
+    {
+        if (response.status == 403) {
+            auto challenges = parseWwwAuthenticate(response.headers.values("WWW-Authenticate"));
+            QString error;
+            QString scope;
+            if (challenges)
+                for (const AuthChallenge &c : std::as_const(*challenges))
+                    if (c.isBearer()) {
+                        error = c.param(QStringLiteral("error"));
+                        scope = c.param(QStringLiteral("scope"));
+                    }
+            if (error == QLatin1String("insufficient_scope")) {
+                check(QStringLiteral("mcp.insufficient_scope"), Level::Must, Verdict::Pass,
+                      QStringLiteral("MCP authorization §Step-Up Authorization: %1 answered 403 "
+                                     "insufficient_scope asking for \"%2\"")
+                          .arg(what, scope));
+                const QStringList granted = splitScope(q->m_run.tokens.scope);
+                stepUpScope = unite(unite(requestedScope, granted), splitScope(scope));
+                if (stepUps >= q->m_options.maxStepUpAttempts) {
+                    check(QStringLiteral("mcp.step_up_limit"), Level::Must, Verdict::Fail,
+                          QStringLiteral("MCP authorization §Step-Up Authorization: still "
+                                         "insufficient_scope after %1 re-authorizations; clients "
+                                         "limit retries")
+                              .arg(stepUps));
+                    endStep(QStringLiteral("step-up limit reached"), std::nullopt);
+                    return false;
+                }
+                ++stepUps;
+                endStep(QStringLiteral("step-up needed for scope \"%1\"")
+                            .arg(stepUpScope.join(QLatin1Char(' '))),
+                        StepKind::Authorization);
+                return false;
+            }
+        }
+        if (response.status == 401) {
+            check(QStringLiteral("mcp.token_accepted"), Level::Must, Verdict::Fail,
+                  QStringLiteral("RFC 6750 §3.1: the server refused the fresh access token for %1 "
+                                 "(401): the token's audience or scope may not match")
+                      .arg(what));
+            endStep(QStringLiteral("the access token was refused"), std::nullopt);
+            return false;
+        }
+        const bool notification = what.startsWith(QLatin1String("notifications/"));
+        const bool ok = notification ? (response.status == 202 || response.status == 200)
+                                     : response.status == 200;
+        if (!expect(
+                ok,
+                QStringLiteral("mcp.") + QString(what).replace(QLatin1Char('/'), QLatin1Char('_')),
+                Level::Must,
+                QStringLiteral("MCP Streamable HTTP: %1 answered HTTP %2%3")
+                    .arg(what)
+                    .arg(response.status)
+                    .arg(notification ? QStringLiteral(" (202 Accepted expected)") : QString()))) {
+            endStep(QStringLiteral("%1 failed with HTTP %2").arg(what).arg(response.status),
+                    std::nullopt);
+            return false;
+        }
+        return true;
+    }
+
+    void listTools()
+    {
+        const QJsonObject message{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                                  {QStringLiteral("id"), rpcId++},
+                                  {QStringLiteral("method"), QStringLiteral("tools/list")}};
+        sendJson("POST", serverUrl, message, mcpHeaders(true),
+                 [this](const Http::ClientResponse &response) {
+                     if (!mcpAccepted(response, QStringLiteral("tools/list")))
+                         return;
+                     const auto reply = rpcMessage(response);
+                     const QJsonArray tools = reply ? reply->value(QStringLiteral("result"))
+                                                          .toObject()
+                                                          .value(QStringLiteral("tools"))
+                                                          .toArray()
+                                                    : QJsonArray();
+                     QStringList names;
+                     for (const QJsonValue &tool : tools)
+                         names.append(tool.toObject().value(QStringLiteral("name")).toString());
+                     check(QStringLiteral("mcp.tools_list"), Level::Must, Verdict::Pass,
+                           QStringLiteral("MCP tools: tools/list answered with %1 tool(s)")
+                               .arg(names.size()));
+                     if (!names.contains(QStringLiteral("echo")))
+                         return endMcp(names);
+                     callEcho(names);
+                 });
+    }
+
+    void callEcho(const QStringList &names)
+    {
+        const QJsonObject message{
+            {QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+            {QStringLiteral("id"), rpcId++},
+            {QStringLiteral("method"), QStringLiteral("tools/call")},
+            {QStringLiteral("params"),
+             QJsonObject{{QStringLiteral("name"), QStringLiteral("echo")},
+                         {QStringLiteral("arguments"),
+                          QJsonObject{{QStringLiteral("text"),
+                                       QStringLiteral("hello from the flow walker")}}}}}};
+        sendJson("POST", serverUrl, message, mcpHeaders(true),
+                 [this, names](const Http::ClientResponse &response) {
+                     if (!mcpAccepted(response, QStringLiteral("tools/call")))
+                         return;
+                     const auto reply = rpcMessage(response);
+                     const bool ok = reply && reply->contains(QStringLiteral("result")) &&
+                                     !reply->value(QStringLiteral("result"))
+                                          .toObject()
+                                          .value(QStringLiteral("isError"))
+                                          .toBool();
+                     expect(ok, QStringLiteral("mcp.tools_call"), Level::Should,
+                            QStringLiteral("MCP tools: tools/call echo %1")
+                                .arg(ok ? QStringLiteral("succeeded")
+                                        : QStringLiteral("returned an error")));
+                     endMcp(names);
+                 });
+    }
+
+    void endMcp(const QStringList &names)
+    {
+        stepUpScope.clear();
+        std::optional<StepKind> next;
+        if (q->m_options.refresh && !refreshToken.isEmpty())
+            next = StepKind::Refresh;
+        else if (q->m_options.revoke && as.contains(QStringLiteral("revocation_endpoint")))
+            next = StepKind::Revocation;
+        endStep(QStringLiteral("MCP session %1 with %2 tool(s)")
+                    .arg(negotiatedVersion)
+                    .arg(names.size()),
+                next);
+    }
+
+    void runRefresh()
+    {
+        Http::FormData form{{QStringLiteral("grant_type"), QStringLiteral("refresh_token")},
+                            {QStringLiteral("refresh_token"), refreshToken},
+                            {QStringLiteral("resource"), resourceUri}};
+        const Http::Headers headers = clientAuthentication(form);
+        postForm(
+            QUrl(as.value(QStringLiteral("token_endpoint")).toString()), form,
+            [this](const Http::ClientResponse &response) {
+                if (!tokenResponse(response, true))
+                    return;
+                check(QStringLiteral("refresh.resource"), Level::Must, Verdict::Pass,
+                      QStringLiteral("RFC 8707 §2.2 / MCP authorization: resource sent in "
+                                     "the refresh request"));
+                const bool revoke =
+                    q->m_options.revoke && as.contains(QStringLiteral("revocation_endpoint"));
+                endStep(QStringLiteral("new access token ") + masked(accessToken),
+                        revoke ? std::optional(StepKind::Revocation) : std::nullopt);
+            },
+            headers);
+    }
+
+    void runRevocation()
+    {
+        revoke(QStringLiteral("access_token"), accessToken, [this] {
+            if (refreshToken.isEmpty())
+                return verifyRevoked();
+            revoke(QStringLiteral("refresh_token"), refreshToken, [this] { verifyRevoked(); });
+        });
+    }
+
+    void revoke(const QString &hint, const QString &token, std::function<void()> then)
+    {
+        Http::FormData form{{QStringLiteral("token"), token},
+                            {QStringLiteral("token_type_hint"), hint}};
+        const Http::Headers headers = clientAuthentication(form);
+        postForm(
+            QUrl(as.value(QStringLiteral("revocation_endpoint")).toString()), form,
+            [this, hint, then = std::move(then)](const Http::ClientResponse &response) {
+                if (!expect(response.status == 200, QStringLiteral("revocation.") + hint,
+                            Level::Must,
+                            QStringLiteral("RFC 7009 §2.2: revoking the %1 answers 200 (got "
+                                           "%2)")
+                                .arg(hint, response.status == 200 ? QStringLiteral("200")
+                                                                  : oauthError(response))))
+                    return endStep(QStringLiteral("revocation failed"), std::nullopt);
+                then();
+            },
+            headers);
+    }
+
+    void verifyRevoked()
+    {
+        q->m_run.tokens.revoked = true;
+        mcpSession.clear();
+        negotiatedVersion.clear();
+        sendJson("POST", serverUrl, initializeMessage(), mcpHeaders(true),
+                 [this](const Http::ClientResponse &response) {
+                     expect(response.status == 401, QStringLiteral("revocation.effective"),
+                            Level::Should,
+                            QStringLiteral("RFC 7009 §2 / RFC 7662: after revocation the MCP "
+                                           "server should refuse the token (got HTTP %1; a "
+                                           "server caching introspection may accept it until "
+                                           "the cache expires)")
+                                .arg(response.status));
+                     endStep(QStringLiteral("tokens revoked"), std::nullopt);
+                 });
+    }
+};
+
+Walker::Walker(Options options, QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<Private>(this))
+    , m_options(std::move(options))
+{
+    qRegisterMetaType<Flow::Step>();
+    qRegisterMetaType<Flow::Check>();
+    qRegisterMetaType<Flow::Run>();
+    qRegisterMetaType<Flow::UserAction>();
+    d->client->setPolicy(m_options.ssrfPolicy);
+    if (!m_options.trustedCertificates.isEmpty())
+        d->client->addTrustedCaCertificates(m_options.trustedCertificates);
+    d->client->setExchangeLog(d->log);
+    m_run.options = m_options.toJson();
+    connect(d->log, &Http::ExchangeLog::exchangeCaptured, this,
+            [this](const Http::Exchange &exchange) {
+                if (m_run.steps.isEmpty() || !m_stepRunning)
+                    return;
+                m_run.steps.last().exchanges.append(exchange);
+                emit exchangeRecorded(m_run.steps.last().index, exchange);
+            });
+    connect(d->receiver, &LoopbackReceiver::redirectReceived, this,
+            [this](const QUrl &url) { d->handleRedirect(url); });
+    connect(d->receiver, &LoopbackReceiver::timedOut, this, [this] {
+        if (d->awaitingRedirect)
+            d->failStep(QStringLiteral("no redirect arrived at %1 within %2 s")
+                            .arg(d->redirectUri.toString())
+                            .arg(m_options.browserTimeout.count() / 1000));
+    });
+}
+
+Walker::~Walker()
+{
+    d->ended = true;
+    if (d->reply)
+        d->reply->abort();
+}
+
+bool Walker::isFinished() const
+{
+    return d->ended;
+}
+
+void Walker::start()
+{
+    if (d->started)
+        return;
+    d->started = true;
+    m_run.outcome = Outcome::Running;
+    m_run.startedAt = QDateTime::currentDateTimeUtc();
+    d->begin(StepKind::Probe);
+}
+
+void Walker::next()
+{
+    if (!d->started)
+        return start();
+    d->advance();
+}
+
+void Walker::runToEnd()
+{
+    d->autoRun = true;
+    if (!d->started)
+        return start();
+    d->advance();
+}
+
+void Walker::cancel()
+{
+    if (d->ended)
+        return;
+    if (m_stepRunning && !m_run.steps.isEmpty()) {
+        Step &s = m_run.steps.last();
+        s.status = StepStatus::Failed;
+        s.summary = QStringLiteral("cancelled");
+        s.finishedAt = QDateTime::currentDateTimeUtc();
+        m_stepRunning = false;
+        emit stepFinished(s);
+    }
+    d->finishRun(Outcome::Cancelled, QStringLiteral("cancelled"));
+}
+
+void Walker::provideRedirectUrl(const QUrl &url)
+{
+    d->handleRedirect(url);
+}
+
+} // namespace Flow

@@ -1,0 +1,339 @@
+// Walks against our own embedded servers (Core::Engine: AS + RS on ephemeral loopback
+// ports, a temporary SQLite store): the whole PKCE walk in headless mode, single-step
+// mode, a pre-registered client, denied consent, step-up on insufficient_scope, and the
+// system-browser mode with its loopback redirect listener.
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "engine.h"
+#include "flow/walker.h"
+#include "flowtest.h"
+#include "http/client.h"
+
+using FlowTest::failures;
+using FlowTest::findCheck;
+
+namespace {
+
+struct EngineSetup
+{
+    QStringList baseScopes;
+    QMap<QString, QStringList> extraToolScopes;
+    bool autoApprove = false;
+};
+
+} // namespace
+
+class TestFlowWalker final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void fullPkceWalk();
+    void singleStepMode();
+    void preRegisteredClient();
+    void deniedConsent();
+    void wrongPassword();
+    void stepUpOnInsufficientScope();
+    void systemBrowserWithLoopbackListener();
+    void manualModeCancelled();
+
+private:
+    std::unique_ptr<Core::Engine> startEngine(const EngineSetup &setup, const QString &name);
+    Flow::Options headless(const Core::Engine &engine) const;
+    static Flow::Run walk(Flow::Walker &walker);
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<Core::Engine> m_engine;
+};
+
+std::unique_ptr<Core::Engine> TestFlowWalker::startEngine(const EngineSetup &setup,
+                                                          const QString &name)
+{
+    Core::ServerConfig config;
+    config.storeUrl = QStringLiteral("sqlite://") + m_dir.filePath(name + QStringLiteral(".db"));
+    config.asPort = 0;
+    config.rsPort = 0;
+    config.workerThreads = 2;
+    config.resourceServer.baseScopes = setup.baseScopes;
+    for (auto it = setup.extraToolScopes.begin(); it != setup.extraToolScopes.end(); ++it)
+        config.resourceServer.toolScopes.insert(it.key(), it.value());
+    config.authorizationServer.autoApprove = setup.autoApprove;
+    auto engine = std::make_unique<Core::Engine>();
+    const Core::Status started = engine->start(config);
+    if (!started) {
+        qWarning() << started.error().toString();
+        return nullptr;
+    }
+    return engine;
+}
+
+Flow::Options TestFlowWalker::headless(const Core::Engine &engine) const
+{
+    Flow::Options options;
+    options.serverUrl = QUrl(engine.mcpResourceUri());
+    options.browser = Flow::BrowserMode::Headless;
+    options.username = engine.demoUsername();
+    options.password = engine.demoPassword();
+    return options;
+}
+
+Flow::Run TestFlowWalker::walk(Flow::Walker &walker)
+{
+    QSignalSpy finished(&walker, &Flow::Walker::finished);
+    walker.runToEnd();
+    if (!walker.isFinished() && !finished.wait(30000))
+        qWarning() << "the walk did not finish";
+    return walker.run();
+}
+
+void TestFlowWalker::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_engine = startEngine({}, QStringLiteral("main"));
+    QVERIFY(m_engine);
+}
+
+void TestFlowWalker::cleanupTestCase()
+{
+    m_engine.reset();
+}
+
+void TestFlowWalker::fullPkceWalk()
+{
+    Flow::Walker walker(headless(*m_engine));
+    QSignalSpy started(&walker, &Flow::Walker::stepStarted);
+    QSignalSpy stepFinished(&walker, &Flow::Walker::stepFinished);
+    QSignalSpy checks(&walker, &Flow::Walker::checkAdded);
+    QSignalSpy exchanges(&walker, &Flow::Walker::exchangeRecorded);
+    QSignalSpy needsUser(&walker, &Flow::Walker::needsUser);
+    const Flow::Run run = walk(walker);
+
+    QVERIFY2(failures(run).isEmpty(), qPrintable(failures(run).join(QLatin1Char('\n'))));
+    QCOMPARE(run.outcome, Flow::Outcome::Succeeded);
+    QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
+    QCOMPARE(
+        FlowTest::stepIds(run),
+        (QStringList{QStringLiteral("probe"), QStringLiteral("prm"), QStringLiteral("as_metadata"),
+                     QStringLiteral("registration"), QStringLiteral("authorization"),
+                     QStringLiteral("token"), QStringLiteral("mcp"), QStringLiteral("refresh"),
+                     QStringLiteral("revocation")}));
+    QCOMPARE(started.count(), run.steps.size());
+    QCOMPARE(stepFinished.count(), run.steps.size());
+    QCOMPARE(needsUser.count(), 0);
+    int checkTotal = 0;
+    int exchangeTotal = 0;
+    for (const Flow::Step &step : run.steps) {
+        QVERIFY2(step.status == Flow::StepStatus::Passed, qPrintable(step.id));
+        checkTotal += int(step.checks.size());
+        exchangeTotal += int(step.exchanges.size());
+        for (const Http::Exchange &exchange : step.exchanges)
+            QCOMPARE(exchange.tag, step.id);
+    }
+    QCOMPARE(checks.count(), checkTotal);
+    QCOMPARE(exchanges.count(), exchangeTotal);
+
+    // Every MUST of the client side was checked and passed.
+    for (const char *rule :
+         {"probe.unauthorized", "probe.bearer_challenge", "prm.resource_matches",
+          "prm.authorization_servers", "as.issuer_matches", "as.pkce_s256", "authorization.state",
+          "authorization.iss", "authorization.code", "token.access_token", "token.no_store",
+          "mcp.tools_list", "refresh.rotation", "revocation.access_token",
+          "revocation.refresh_token"}) {
+        const auto check = findCheck(run, QLatin1String(rule));
+        QVERIFY2(check, rule);
+        QCOMPARE(check->verdict, Flow::Verdict::Pass);
+    }
+    QCOMPARE(findCheck(run, QStringLiteral("mcp.tools_call"))->verdict, Flow::Verdict::Pass);
+    QCOMPARE(findCheck(run, QStringLiteral("revocation.effective"))->verdict, Flow::Verdict::Pass);
+    QVERIFY(run.tokens.refreshRotated);
+    QVERIFY(run.tokens.revoked);
+    QVERIFY(run.tokens.accessToken.contains(QChar(0x2026))); // masked: "prefix…#hash"
+
+    // The DCR request named application_type native and a loopback redirect URI; the
+    // authorization request carried S256, state and resource; the token request resource.
+    const Flow::Step &registration = run.steps.at(3);
+    QVERIFY(registration.exchanges.first().requestBody.contains("\"application_type\":\"native\""));
+    QVERIFY(registration.exchanges.first().requestBody.contains("http://127.0.0.1:"));
+    const QString authorizeUrl = run.steps.at(4).exchanges.first().url;
+    QVERIFY(authorizeUrl.contains(QLatin1String("code_challenge_method=S256")));
+    QVERIFY(authorizeUrl.contains(QLatin1String("state=")));
+    QVERIFY(authorizeUrl.contains(QLatin1String("resource=")));
+    QVERIFY(run.steps.at(5).exchanges.first().requestBody.contains("resource="));
+    QVERIFY(run.steps.at(7).exchanges.first().requestBody.contains("resource="));
+
+    // The login POST is in the exchanges, with the password masked.
+    bool sawLogin = false;
+    for (const Http::Exchange &exchange : run.steps.at(4).exchanges) {
+        QVERIFY(!exchange.requestBody.contains(m_engine->demoPassword().toUtf8()));
+        sawLogin = sawLogin || exchange.requestBody.contains("username=");
+    }
+    QVERIFY(sawLogin);
+}
+
+void TestFlowWalker::singleStepMode()
+{
+    Flow::Walker walker(headless(*m_engine));
+    QSignalSpy stepFinished(&walker, &Flow::Walker::stepFinished);
+    QSignalSpy finished(&walker, &Flow::Walker::finished);
+    walker.start();
+    QVERIFY(stepFinished.wait(10000));
+    QCOMPARE(walker.run().steps.size(), 1);
+    QVERIFY(!walker.isStepRunning());
+    // Nothing happens until next().
+    QVERIFY(!stepFinished.wait(200));
+    QCOMPARE(walker.run().steps.size(), 1);
+    walker.next();
+    QVERIFY(stepFinished.wait(10000));
+    QCOMPARE(walker.run().steps.size(), 2);
+    QCOMPARE(walker.run().steps.at(1).id, QStringLiteral("prm"));
+    walker.runToEnd();
+    QTRY_VERIFY_WITH_TIMEOUT(walker.isFinished(), 30000);
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(walker.run().outcome, Flow::Outcome::Succeeded);
+}
+
+void TestFlowWalker::preRegisteredClient()
+{
+    Flow::Options options = headless(*m_engine);
+    options.clientId = m_engine->demoClientId();
+    options.scope = QStringLiteral("tasks:read");
+    Flow::Walker walker(options);
+    const Flow::Run run = walk(walker);
+    QVERIFY2(run.outcome == Flow::Outcome::Succeeded, qPrintable(run.error));
+    QCOMPARE(findCheck(run, QStringLiteral("registration.pre_registered"))->verdict,
+             Flow::Verdict::Pass);
+    QCOMPARE(run.tokens.clientId, m_engine->demoClientId());
+    QCOMPARE(run.tokens.scope, QStringLiteral("tasks:read"));
+    QVERIFY(!findCheck(run, QStringLiteral("registration.client_id")));
+}
+
+void TestFlowWalker::deniedConsent()
+{
+    Flow::Options options = headless(*m_engine);
+    options.approveConsent = false;
+    Flow::Walker walker(options);
+    const Flow::Run run = walk(walker);
+    QCOMPARE(run.outcome, Flow::Outcome::Failed);
+    QCOMPARE(run.steps.last().id, QStringLiteral("authorization"));
+    QCOMPARE(run.steps.last().status, Flow::StepStatus::Failed);
+    const auto granted = findCheck(run, QStringLiteral("authorization.granted"));
+    QVERIFY(granted);
+    QCOMPARE(granted->verdict, Flow::Verdict::Fail);
+    QVERIFY2(granted->explanation.contains(QLatin1String("access_denied")),
+             qPrintable(granted->explanation));
+    // state and iss are checked on error responses too (RFC 9207 section 2.4).
+    QCOMPARE(findCheck(run, QStringLiteral("authorization.state"))->verdict, Flow::Verdict::Pass);
+    QCOMPARE(findCheck(run, QStringLiteral("authorization.iss"))->verdict, Flow::Verdict::Pass);
+    QVERIFY(run.error.contains(QLatin1String("access_denied")));
+}
+
+void TestFlowWalker::wrongPassword()
+{
+    Flow::Options options = headless(*m_engine);
+    options.password = QStringLiteral("not-the-password");
+    Flow::Walker walker(options);
+    const Flow::Run run = walk(walker);
+    QCOMPARE(run.outcome, Flow::Outcome::Failed);
+    QCOMPARE(run.steps.last().id, QStringLiteral("authorization"));
+    QVERIFY2(run.error.contains(QLatin1String("refused")), qPrintable(run.error));
+    QVERIFY(!run.error.contains(options.password));
+}
+
+void TestFlowWalker::stepUpOnInsufficientScope()
+{
+    // tasks:read is enough to connect; echo also needs tasks:write, which the challenge
+    // does not name: the first tools/call meets 403 insufficient_scope.
+    EngineSetup setup;
+    setup.baseScopes = {QStringLiteral("tasks:read")};
+    setup.extraToolScopes.insert(QStringLiteral("echo"), {QStringLiteral("tasks:write")});
+    auto engine = startEngine(setup, QStringLiteral("stepup"));
+    QVERIFY(engine);
+    Flow::Walker walker(headless(*engine));
+    const Flow::Run run = walk(walker);
+    QVERIFY2(failures(run).isEmpty(), qPrintable(failures(run).join(QLatin1Char('\n'))));
+    QCOMPARE(run.outcome, Flow::Outcome::Succeeded);
+    QCOMPARE(FlowTest::stepIds(run),
+             (QStringList{QStringLiteral("probe"), QStringLiteral("prm"),
+                          QStringLiteral("as_metadata"), QStringLiteral("registration"),
+                          QStringLiteral("authorization"), QStringLiteral("token"),
+                          QStringLiteral("mcp"), QStringLiteral("authorization"),
+                          QStringLiteral("token"), QStringLiteral("mcp"), QStringLiteral("refresh"),
+                          QStringLiteral("revocation")}));
+    QCOMPARE(findCheck(run, QStringLiteral("mcp.insufficient_scope"))->verdict,
+             Flow::Verdict::Pass);
+    QVERIFY(run.steps.at(7).title.contains(QLatin1String("step-up 1")));
+    // The second authorization asked for the union of the scopes.
+    const QString second = run.steps.at(7).exchanges.first().url;
+    QVERIFY2(second.contains(QLatin1String("tasks%3Aread+tasks%3Awrite")) ||
+                 second.contains(QLatin1String("tasks:read+tasks:write")),
+             qPrintable(second));
+    QCOMPARE(run.tokens.scope, QStringLiteral("tasks:read tasks:write"));
+}
+
+void TestFlowWalker::systemBrowserWithLoopbackListener()
+{
+    EngineSetup setup;
+    setup.autoApprove = true;
+    auto engine = startEngine(setup, QStringLiteral("auto"));
+    QVERIFY(engine);
+    Flow::Options options;
+    options.serverUrl = QUrl(engine->mcpResourceUri());
+    options.browser = Flow::BrowserMode::System;
+    Flow::Walker walker(options);
+    Http::Client browser;
+    std::optional<QUrl> redirectTo;
+    QList<int> listenerStatus;
+    connect(&walker, &Flow::Walker::needsUser, this, [&](const Flow::UserAction &action) {
+        QCOMPARE(action.kind, Flow::UserAction::Kind::OpenBrowser);
+        // Plays the browser: the AS redirects at once (auto-approve), then the redirect
+        // reaches the walker's loopback listener.
+        Http::ClientRequest authorize;
+        authorize.url = action.url;
+        auto answer = browser.sendAndWait(authorize);
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 302);
+        redirectTo = QUrl(QString::fromUtf8(answer->headers.value("Location")));
+        QCOMPARE(redirectTo->host(), QStringLiteral("127.0.0.1"));
+        Http::ClientRequest favicon;
+        favicon.url = redirectTo->resolved(QUrl(QStringLiteral("/favicon.ico")));
+        browser.send(favicon, this, [&](const Core::Result<Http::ClientResponse> &r) {
+            listenerStatus.append(r ? r->status : -1);
+            Http::ClientRequest callback;
+            callback.url = *redirectTo;
+            browser.send(callback, this, [&](const Core::Result<Http::ClientResponse> &r2) {
+                listenerStatus.append(r2 ? r2->status : -1);
+            });
+        });
+    });
+    const Flow::Run run = walk(walker);
+    QVERIFY2(run.outcome == Flow::Outcome::Succeeded, qPrintable(run.error));
+    QVERIFY(redirectTo);
+    QTRY_COMPARE(listenerStatus, (QList<int>{404, 200}));
+}
+
+void TestFlowWalker::manualModeCancelled()
+{
+    Flow::Options options = headless(*m_engine);
+    options.browser = Flow::BrowserMode::Manual;
+    Flow::Walker walker(options);
+    QSignalSpy finished(&walker, &Flow::Walker::finished);
+    connect(&walker, &Flow::Walker::needsUser, &walker, [&](const Flow::UserAction &action) {
+        QCOMPARE(action.kind, Flow::UserAction::Kind::PasteRedirect);
+        QVERIFY(action.url.toString().contains(QLatin1String("code_challenge=")));
+        walker.cancel();
+    });
+    walker.runToEnd();
+    QVERIFY(finished.wait(20000));
+    QCOMPARE(walker.run().outcome, Flow::Outcome::Cancelled);
+    QCOMPARE(walker.run().steps.last().id, QStringLiteral("authorization"));
+    // A late redirect after cancel changes nothing.
+    walker.provideRedirectUrl(QUrl(QStringLiteral("http://127.0.0.1:1/callback?code=x")));
+    QCOMPARE(finished.count(), 1);
+}
+
+QTEST_MAIN(TestFlowWalker)
+#include "tst_flow_walker.moc"
