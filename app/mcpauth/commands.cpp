@@ -12,6 +12,7 @@
 #include "admincommands.h"
 #include "crypto/mask.h"
 #include "engine.h"
+#include "flowcommand.h"
 #include "output.h"
 #include "signalwatcher.h"
 #include "store/database.h"
@@ -33,6 +34,7 @@ const QString kUsage = QStringLiteral(
     "  tokens         list|show|revoke|purge issued tokens\n"
     "  keys           list|rotate the signing keys\n"
     "  audit tail     show (or --follow) the audit log\n"
+    "  flow URL       walk how an MCP client gets authorized against URL, checking each step\n"
     "  help           show this help; 'mcpauth <command> --help' for a command's options\n"
     "\n"
     "Options:\n"
@@ -328,6 +330,8 @@ int run(const QStringList &arguments)
         return serve(args.mid(1));
     if (command == QLatin1String("db"))
         return db(args.mid(1));
+    if (command == QLatin1String("flow"))
+        return runFlowCommand(args.mid(1));
     if (isAdminCommand(command))
         return runAdminCommand(command, args.mid(1));
     return usageError(QStringLiteral("unknown command '%1'").arg(command));
