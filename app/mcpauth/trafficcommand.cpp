@@ -5,6 +5,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
+#include <QSslCertificate>
 #include <QTimer>
 
 #include "commands.h"
@@ -171,10 +172,22 @@ int traffic(const QStringList &arguments)
                                       QStringLiteral("MCP protocol version asked for (default "
                                                      "2025-11-25)."),
                                       QStringLiteral("version"));
+    const QCommandLineOption allowHost(
+        QStringLiteral("allow-host"),
+        QStringLiteral("Allow this host over plain http and on a private network (repeatable; "
+                       "loopback is always allowed)."),
+        QStringLiteral("host"));
+    const QCommandLineOption allowPrivate(
+        QStringLiteral("allow-private-networks"),
+        QStringLiteral("Allow https servers on private addresses (10/8, 192.168/16, ...)."));
+    const QCommandLineOption caFile(QStringLiteral("ca-file"),
+                                    QStringLiteral("Also trust the PEM certificates in this file "
+                                                   "(e.g. a test server's self-signed one)."),
+                                    QStringLiteral("file"));
     const QCommandLineOption json(QStringLiteral("json"),
                                   QStringLiteral("Print the summary as JSON."));
     parser.addOptions({help, token, tokenFile, mix, rate, duration, calls, concurrency, seed,
-                       justification, poisson, protocol, json});
+                       justification, poisson, protocol, allowHost, allowPrivate, caFile, json});
     if (!parser.parse(QStringList{QStringLiteral("mcpauth traffic")} + arguments))
         return usageError(parser.errorText());
     if (parser.isSet(help)) {
@@ -245,6 +258,19 @@ int traffic(const QStringList &arguments)
     if (parser.isSet(protocol))
         options.protocolVersion = parser.value(protocol);
     options.poisson = parser.isSet(poisson);
+    options.ssrfPolicy.allowedHttpHosts = parser.values(allowHost);
+    options.ssrfPolicy.allowPrivateNetworks = parser.isSet(allowPrivate);
+    if (parser.isSet(caFile)) {
+        QFile file(parser.value(caFile));
+        if (!file.open(QIODevice::ReadOnly))
+            return failure(Core::makeError(QStringLiteral("io_error"),
+                                           QStringLiteral("cannot read the CA file %1: %2")
+                                               .arg(file.fileName(), file.errorString())));
+        options.trustedCertificates = QSslCertificate::fromData(file.read(1024 * 1024));
+        if (options.trustedCertificates.isEmpty())
+            return usageError(
+                QStringLiteral("--ca-file: %1 holds no PEM certificate").arg(file.fileName()));
+    }
     if (auto valid = options.validate(); !valid)
         return usageError(valid.error().message);
 

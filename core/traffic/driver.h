@@ -67,7 +67,8 @@ struct Options
 /// Lives in the thread that created it and never blocks it: everything happens on the
 /// event loop (the GUI runs it in its main thread). A 401 or 403 ends the run with an
 /// error saying what the token lacks; a 404 on the session starts a new session once per
-/// call. Owns its HTTP client.
+/// call. Owns its HTTP client. Delete it with deleteLater() when deleting from a slot
+/// connected to one of its signals.
 class Driver final : public QObject
 {
     Q_OBJECT

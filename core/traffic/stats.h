@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
+#include <QMetaType>
 #include <QString>
 #include <QStringList>
 
@@ -118,3 +119,5 @@ private:
 };
 
 } // namespace Traffic
+
+Q_DECLARE_METATYPE(Traffic::Summary)

@@ -96,6 +96,9 @@ void TestTrafficCli::initTestCase()
     QVERIFY2(!clientId.isEmpty() && !secret.isEmpty(), qPrintable(added.out));
 
     const QString ready = m_dir.filePath(QStringLiteral("ready.json"));
+    // The server logs a line per friction decision; an undrained pipe would stall it.
+    m_serve.setStandardOutputFile(QProcess::nullDevice());
+    m_serve.setStandardErrorFile(QProcess::nullDevice());
     m_serve.start(QStringLiteral(MCPAUTH_CLI), {QStringLiteral("serve"), QStringLiteral("--config"),
                                                 config, QStringLiteral("--ready-file"), ready});
     QVERIFY(m_serve.waitForStarted());

@@ -24,8 +24,6 @@
 #include "store/auditrepository.h"
 #include "traffic/driver.h"
 
-Q_DECLARE_METATYPE(Traffic::Summary)
-
 namespace {
 
 /// A minimal third-party MCP server: SSE answers, sessions, tools "echo" (works) and
