@@ -17,6 +17,7 @@
 #include "signalwatcher.h"
 #include "store/database.h"
 #include "store/databaseurl.h"
+#include "trafficcommand.h"
 
 namespace Cli {
 
@@ -35,6 +36,7 @@ const QString kUsage = QStringLiteral(
     "  keys           list|rotate the signing keys\n"
     "  audit tail     show (or --follow) the audit log\n"
     "  flow URL       walk how an MCP client gets authorized against URL, checking each step\n"
+    "  traffic        drive an MCP server with simulated agent tool calls\n"
     "  help           show this help; 'mcpauth <command> --help' for a command's options\n"
     "\n"
     "Options:\n"
@@ -330,6 +332,8 @@ int run(const QStringList &arguments)
         return serve(args.mid(1));
     if (command == QLatin1String("db"))
         return db(args.mid(1));
+    if (command == QLatin1String("traffic"))
+        return traffic(args.mid(1));
     if (command == QLatin1String("flow"))
         return runFlowCommand(args.mid(1));
     if (isAdminCommand(command))
