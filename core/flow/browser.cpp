@@ -154,25 +154,35 @@ LoopbackReceiver::LoopbackReceiver(QObject *parent)
     m_timeout.setSingleShot(true);
     connect(m_server, &QTcpServer::newConnection, this, &LoopbackReceiver::handleConnection);
     connect(&m_timeout, &QTimer::timeout, this, [this] {
-        if (m_done)
+        if (!m_waiting)
             return;
-        m_done = true;
-        close();
+        m_waiting = false;
         emit timedOut();
     });
 }
 
 LoopbackReceiver::~LoopbackReceiver() = default;
 
-Core::Status LoopbackReceiver::listen(std::chrono::milliseconds timeout)
+Core::Status LoopbackReceiver::listen()
 {
+    if (m_server->isListening())
+        return {};
     if (!m_server->listen(QHostAddress::LocalHost, 0))
         return Core::makeError(QStringLiteral("listen_failed"),
                                QStringLiteral("cannot listen on 127.0.0.1 for the redirect: %1")
                                    .arg(m_server->errorString()));
-    m_done = false;
-    m_timeout.start(timeout);
     return {};
+}
+
+bool LoopbackReceiver::isListening() const
+{
+    return m_server->isListening();
+}
+
+void LoopbackReceiver::expectRedirect(std::chrono::milliseconds timeout)
+{
+    m_waiting = true;
+    m_timeout.start(timeout);
 }
 
 QUrl LoopbackReceiver::redirectUri() const
@@ -183,8 +193,15 @@ QUrl LoopbackReceiver::redirectUri() const
         QStringLiteral("http://127.0.0.1:%1%2").arg(m_server->serverPort()).arg(kCallbackPath));
 }
 
+void LoopbackReceiver::cancelWait()
+{
+    m_waiting = false;
+    m_timeout.stop();
+}
+
 void LoopbackReceiver::close()
 {
+    m_waiting = false;
     m_timeout.stop();
     m_server->close();
 }
@@ -219,15 +236,14 @@ void LoopbackReceiver::handleReadable(QTcpSocket *socket)
         return reply(400, "<!DOCTYPE html><title>Bad request</title><p>Bad request.</p>");
     const QUrl url(redirectUri().toString(QUrl::RemovePath) +
                    QString::fromLatin1(requestLine.at(1)));
-    if (m_done || url.path() != kCallbackPath)
+    if (!m_waiting || url.path() != kCallbackPath)
         return reply(404, "<!DOCTYPE html><title>Not found</title><p>Not found.</p>");
-    m_done = true;
+    m_waiting = false;
     reply(200, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>MCP Auth "
                "Studio</title></head><body style=\"font-family:sans-serif;margin:3em\"><h1>"
                "Authorization received</h1><p>You can close this tab and return to MCP Auth "
                "Studio.</p></body></html>");
     m_timeout.stop();
-    m_server->close();
     emit redirectReceived(url);
 }
 

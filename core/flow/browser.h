@@ -52,10 +52,12 @@ private:
     QMap<QString, QMap<QByteArray, QByteArray>> m_cookies; ///< host -> name -> value
 };
 
-/// Waits for the authorization redirect on http://127.0.0.1:<ephemeral port>/callback:
-/// answers one request to that path with a small "you can close this tab" page and emits
-/// redirectReceived() with the full URL; other paths get 404 and the wait goes on. Gives up
-/// after the timeout (timedOut()). Never blocks; lives in the caller's thread.
+/// Receives authorization redirects on http://127.0.0.1:<ephemeral port>/callback. The
+/// port stays bound from listen() to close(), so a re-authorization (step-up) reuses the
+/// registered redirect URI. Each expectRedirect() accepts one request to that path: it is
+/// answered with a small "you can close this tab" page and redirectReceived() carries the
+/// full URL; other paths, and requests while nothing is expected, get 404. A wait gives up
+/// after its timeout (timedOut()). Never blocks; lives in the caller's thread.
 class LoopbackReceiver final : public QObject
 {
     Q_OBJECT
@@ -66,7 +68,12 @@ public:
     ~LoopbackReceiver() override;
 
     /// Binds 127.0.0.1 on an ephemeral port. "listen_failed" when that is impossible.
-    Core::Status listen(std::chrono::milliseconds timeout);
+    Core::Status listen();
+    [[nodiscard]] bool isListening() const;
+    /// Accepts the next redirect, for at most `timeout`.
+    void expectRedirect(std::chrono::milliseconds timeout);
+    /// Stops expecting (the redirect came another way, e.g. pasted).
+    void cancelWait();
     /// http://127.0.0.1:<port>/callback (empty before listen()).
     [[nodiscard]] QUrl redirectUri() const;
     void close();
@@ -81,7 +88,7 @@ private:
 
     QTcpServer *m_server;
     QTimer m_timeout;
-    bool m_done = false;
+    bool m_waiting = false;
 };
 
 } // namespace Flow

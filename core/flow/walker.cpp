@@ -696,10 +696,8 @@ public:
 
     void runRegistration()
     {
-        if (!receiver->redirectUri().isValid() || receiver->redirectUri().isEmpty()) {
-            if (auto listening = receiver->listen(q->m_options.browserTimeout); !listening)
-                return failStep(listening.error().message);
-        }
+        if (auto listening = receiver->listen(); !listening)
+            return failStep(listening.error().message);
         redirectUri = receiver->redirectUri();
         const Options &o = q->m_options;
         if (!o.clientId.isEmpty()) {
@@ -841,6 +839,8 @@ public:
               QStringLiteral("RFC 8707 §2 / MCP authorization §Resource Parameter: resource=%1")
                   .arg(resourceUri));
         awaitingRedirect = true;
+        if (o.browser != BrowserMode::Headless)
+            receiver->expectRedirect(o.browserTimeout);
         browserHops = 0;
         loginSubmitted = false;
         switch (o.browser) {
@@ -943,7 +943,7 @@ public:
         if (!awaitingRedirect || ended)
             return;
         awaitingRedirect = false;
-        receiver->close();
+        receiver->cancelWait();
         auto parameters = Http::parseQuery(url.query(QUrl::FullyEncoded).toUtf8());
         if (!parameters)
             return failStep(QStringLiteral("the redirect's query cannot be read: ") +

@@ -4,6 +4,7 @@
 // system-browser mode with its loopback redirect listener.
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QUrlQuery>
 #include <QtTest>
 
 #include "engine.h"
@@ -40,6 +41,8 @@ private slots:
     void stepUpOnInsufficientScope();
     void systemBrowserWithLoopbackListener();
     void manualModeCancelled();
+    void manualPaste_data();
+    void manualPaste();
 
 private:
     std::unique_ptr<Core::Engine> startEngine(const EngineSetup &setup, const QString &name);
@@ -48,6 +51,7 @@ private:
 
     QTemporaryDir m_dir;
     std::unique_ptr<Core::Engine> m_engine;
+    std::unique_ptr<Core::Engine> m_autoEngine; ///< auto-approve, step-up needed for echo
 };
 
 std::unique_ptr<Core::Engine> TestFlowWalker::startEngine(const EngineSetup &setup,
@@ -95,11 +99,18 @@ void TestFlowWalker::initTestCase()
     QVERIFY(m_dir.isValid());
     m_engine = startEngine({}, QStringLiteral("main"));
     QVERIFY(m_engine);
+    EngineSetup setup;
+    setup.autoApprove = true;
+    setup.baseScopes = {QStringLiteral("tasks:read")};
+    setup.extraToolScopes.insert(QStringLiteral("echo"), {QStringLiteral("tasks:write")});
+    m_autoEngine = startEngine(setup, QStringLiteral("auto"));
+    QVERIFY(m_autoEngine);
 }
 
 void TestFlowWalker::cleanupTestCase()
 {
     m_engine.reset();
+    m_autoEngine.reset();
 }
 
 void TestFlowWalker::fullPkceWalk()
@@ -276,16 +287,15 @@ void TestFlowWalker::stepUpOnInsufficientScope()
 
 void TestFlowWalker::systemBrowserWithLoopbackListener()
 {
-    EngineSetup setup;
-    setup.autoApprove = true;
-    auto engine = startEngine(setup, QStringLiteral("auto"));
-    QVERIFY(engine);
+    // With step-up, so the second authorization returns to the same registered port.
+    Core::Engine *engine = m_autoEngine.get();
     Flow::Options options;
     options.serverUrl = QUrl(engine->mcpResourceUri());
     options.browser = Flow::BrowserMode::System;
     Flow::Walker walker(options);
     Http::Client browser;
     std::optional<QUrl> redirectTo;
+    QList<int> ports;
     QList<int> listenerStatus;
     connect(&walker, &Flow::Walker::needsUser, this, [&](const Flow::UserAction &action) {
         QCOMPARE(action.kind, Flow::UserAction::Kind::OpenBrowser);
@@ -298,6 +308,7 @@ void TestFlowWalker::systemBrowserWithLoopbackListener()
         QCOMPARE(answer->status, 302);
         redirectTo = QUrl(QString::fromUtf8(answer->headers.value("Location")));
         QCOMPARE(redirectTo->host(), QStringLiteral("127.0.0.1"));
+        ports.append(redirectTo->port());
         Http::ClientRequest favicon;
         favicon.url = redirectTo->resolved(QUrl(QStringLiteral("/favicon.ico")));
         browser.send(favicon, this, [&](const Core::Result<Http::ClientResponse> &r) {
@@ -312,7 +323,11 @@ void TestFlowWalker::systemBrowserWithLoopbackListener()
     const Flow::Run run = walk(walker);
     QVERIFY2(run.outcome == Flow::Outcome::Succeeded, qPrintable(run.error));
     QVERIFY(redirectTo);
-    QTRY_COMPARE(listenerStatus, (QList<int>{404, 200}));
+    QCOMPARE(ports.size(), 2);
+    QCOMPARE(ports.at(0), ports.at(1));
+    QTRY_COMPARE(listenerStatus, (QList<int>{404, 200, 404, 200}));
+    QCOMPARE(FlowTest::findCheck(run, QStringLiteral("mcp.insufficient_scope"))->verdict,
+             Flow::Verdict::Pass);
 }
 
 void TestFlowWalker::manualModeCancelled()
@@ -333,6 +348,60 @@ void TestFlowWalker::manualModeCancelled()
     // A late redirect after cancel changes nothing.
     walker.provideRedirectUrl(QUrl(QStringLiteral("http://127.0.0.1:1/callback?code=x")));
     QCOMPARE(finished.count(), 1);
+}
+
+void TestFlowWalker::manualPaste_data()
+{
+    QTest::addColumn<QString>("tamper");
+    QTest::addColumn<QString>("failedRule");
+    QTest::newRow("as received") << QString() << QString();
+    QTest::newRow("state changed")
+        << QStringLiteral("state") << QStringLiteral("authorization.state");
+    QTest::newRow("state missing")
+        << QStringLiteral("-state") << QStringLiteral("authorization.state");
+    QTest::newRow("iss of another issuer")
+        << QStringLiteral("iss") << QStringLiteral("authorization.iss");
+    QTest::newRow("iss missing") << QStringLiteral("-iss") << QStringLiteral("authorization.iss");
+    QTest::newRow("code missing") << QStringLiteral("-code")
+                                  << QStringLiteral("authorization.code");
+}
+
+void TestFlowWalker::manualPaste()
+{
+    QFETCH(QString, tamper);
+    QFETCH(QString, failedRule);
+    Flow::Options options;
+    options.serverUrl = QUrl(m_autoEngine->mcpResourceUri());
+    options.browser = Flow::BrowserMode::Manual;
+    Flow::Walker walker(options);
+    Http::Client browser;
+    connect(&walker, &Flow::Walker::needsUser, this, [&](const Flow::UserAction &action) {
+        QCOMPARE(action.kind, Flow::UserAction::Kind::PasteRedirect);
+        Http::ClientRequest authorize;
+        authorize.url = action.url;
+        auto answer = browser.sendAndWait(authorize);
+        QVERIFY(answer);
+        QUrl pasted(QString::fromUtf8(answer->headers.value("Location")));
+        QUrlQuery query(pasted);
+        if (tamper.startsWith(QLatin1Char('-'))) {
+            query.removeAllQueryItems(tamper.mid(1));
+        } else if (!tamper.isEmpty()) {
+            query.removeAllQueryItems(tamper);
+            query.addQueryItem(tamper, QStringLiteral("http://evil.example"));
+        }
+        pasted.setQuery(query);
+        walker.provideRedirectUrl(pasted);
+    });
+    const Flow::Run run = walk(walker);
+    if (failedRule.isEmpty()) {
+        QVERIFY2(run.outcome == Flow::Outcome::Succeeded, qPrintable(run.error));
+        return;
+    }
+    QCOMPARE(run.outcome, Flow::Outcome::Failed);
+    QCOMPARE(run.steps.last().id, QStringLiteral("authorization"));
+    const auto check = FlowTest::findCheck(run, failedRule);
+    QVERIFY(check);
+    QCOMPARE(check->verdict, Flow::Verdict::Fail);
 }
 
 QTEST_MAIN(TestFlowWalker)
