@@ -13,6 +13,7 @@
 #include "crypto/mask.h"
 #include "engine.h"
 #include "flowcommand.h"
+#include "frictioncommands.h"
 #include "output.h"
 #include "signalwatcher.h"
 #include "store/database.h"
@@ -35,6 +36,7 @@ const QString kUsage = QStringLiteral(
     "  tokens         list|show|revoke|purge issued tokens\n"
     "  keys           list|rotate the signing keys\n"
     "  audit tail     show (or --follow) the audit log\n"
+    "  friction       state|watch|set-config of a resource server's friction (admin API)\n"
     "  flow URL       walk how an MCP client gets authorized against URL, checking each step\n"
     "  traffic        drive an MCP server with simulated agent tool calls\n"
     "  help           show this help; 'mcpauth <command> --help' for a command's options\n"
@@ -336,6 +338,8 @@ int run(const QStringList &arguments)
         return traffic(args.mid(1));
     if (command == QLatin1String("flow"))
         return runFlowCommand(args.mid(1));
+    if (command == QLatin1String("friction"))
+        return runFrictionCommand(args.mid(1));
     if (isAdminCommand(command))
         return runAdminCommand(command, args.mid(1));
     return usageError(QStringLiteral("unknown command '%1'").arg(command));
