@@ -35,14 +35,11 @@ bool needsTaskId(const QString &tool)
     return tool == kGetTask || tool == kUpdateTask || tool == kDeleteTask;
 }
 
-QByteArray rpc(qint64 id, const QString &method, const QJsonObject &params)
+/// MCP 2026-07-28 and later: no initialize and no session; every request names the
+/// protocol version in a header and in _meta, and its method (and tool) in headers.
+bool isStateless(const QString &version)
 {
-    QJsonObject message{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                        {QStringLiteral("method"), method},
-                        {QStringLiteral("params"), params}};
-    if (id > 0)
-        message.insert(QStringLiteral("id"), id);
-    return QJsonDocument(message).toJson(QJsonDocument::Compact);
+    return version >= QLatin1String("2026-07-28");
 }
 
 QString snippet(const QByteArray &body)
@@ -203,6 +200,7 @@ Core::Status Driver::start()
     m_tick->setTimerType(Qt::PreciseTimer);
     m_tick->setInterval(int(std::clamp(1000.0 / m_options.rate, 1.0, 50.0)));
     connect(m_tick, &QTimer::timeout, this, &Driver::handleTick);
+    m_stateless = isStateless(m_options.protocolVersion);
     m_state = State::Initializing;
     initialize();
     return {};
@@ -216,7 +214,7 @@ void Driver::stop()
     endRun();
 }
 
-void Driver::post(const QByteArray &body, bool withSession,
+void Driver::post(const QString &method, QJsonObject params, qint64 id,
                   std::function<void(const Core::Result<Http::ClientResponse> &)> handler)
 {
     Http::ClientRequest request;
@@ -224,16 +222,33 @@ void Driver::post(const QByteArray &body, bool withSession,
     request.url = m_options.url;
     request.timeout = m_options.requestTimeout;
     request.tag = QStringLiteral("traffic");
-    request.body = body;
     request.headers.set(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json"));
     request.headers.set(QByteArrayLiteral("Accept"),
                         QByteArrayLiteral("application/json, text/event-stream"));
     request.headers.set(QByteArrayLiteral("Authorization"),
                         QByteArrayLiteral("Bearer ") + m_options.token);
-    if (withSession && !m_sessionId.isEmpty())
-        request.headers.set(kSessionHeader, m_sessionId);
-    if (withSession && !m_protocolVersion.isEmpty())
-        request.headers.set(kVersionHeader, m_protocolVersion.toLatin1());
+    if (m_stateless) {
+        QJsonObject meta = params.value(QStringLiteral("_meta")).toObject();
+        meta.insert(QStringLiteral("io.modelcontextprotocol/protocolVersion"),
+                    m_options.protocolVersion);
+        meta.insert(QStringLiteral("io.modelcontextprotocol/clientCapabilities"), QJsonObject{});
+        params.insert(QStringLiteral("_meta"), meta);
+        request.headers.set(kVersionHeader, m_options.protocolVersion.toUtf8());
+        request.headers.set(QByteArrayLiteral("Mcp-Method"), method.toUtf8());
+        if (method == QLatin1String("tools/call"))
+            request.headers.set(QByteArrayLiteral("Mcp-Name"),
+                                params.value(QStringLiteral("name")).toString().toUtf8());
+    } else if (method != QLatin1String("initialize")) {
+        if (!m_sessionId.isEmpty())
+            request.headers.set(kSessionHeader, m_sessionId);
+        request.headers.set(kVersionHeader, m_protocolVersion.toUtf8());
+    }
+    QJsonObject message{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                        {QStringLiteral("method"), method},
+                        {QStringLiteral("params"), params}};
+    if (id > 0)
+        message.insert(QStringLiteral("id"), id);
+    request.body = QJsonDocument(message).toJson(QJsonDocument::Compact);
     Http::ClientReply *reply = m_client->send(std::move(request));
     m_replies.insert(reply);
     connect(reply, &Http::ClientReply::finished, this, [this, reply, handler = std::move(handler)] {
@@ -285,16 +300,20 @@ std::optional<Core::Error> Driver::authorizationFailure(const Http::ClientRespon
 void Driver::initialize()
 {
     const qint64 id = m_nextRpcId++;
+    const auto handler = [this, id](const Core::Result<Http::ClientResponse> &result) {
+        handleInitialized(result, id);
+    };
+    if (m_stateless) {
+        post(QStringLiteral("server/discover"), {}, id, handler);
+        return;
+    }
     const QJsonObject params{
         {QStringLiteral("protocolVersion"), m_options.protocolVersion},
         {QStringLiteral("capabilities"), QJsonObject{}},
         {QStringLiteral("clientInfo"),
          QJsonObject{{QStringLiteral("name"), QStringLiteral("mcpauth-traffic")},
                      {QStringLiteral("version"), QStringLiteral(MCPAUTH_VERSION)}}}};
-    post(rpc(id, QStringLiteral("initialize"), params), false,
-         [this, id](const Core::Result<Http::ClientResponse> &result) {
-             handleInitialized(result, id);
-         });
+    post(QStringLiteral("initialize"), params, id, handler);
 }
 
 void Driver::handleInitialized(const Core::Result<Http::ClientResponse> &result, qint64 rpcId)
@@ -307,36 +326,55 @@ void Driver::handleInitialized(const Core::Result<Http::ClientResponse> &result,
         return;
     }
     const Http::ClientResponse &response = *result;
-    if (auto refused = authorizationFailure(response, QStringLiteral("initialize"))) {
+    const QString step =
+        m_stateless ? QStringLiteral("server/discover") : QStringLiteral("initialize");
+    if (auto refused = authorizationFailure(response, step)) {
         fail(*refused);
         return;
     }
     const QString failed = QStringLiteral("initialize_failed");
-    if (response.status != 200) {
-        fail(Core::makeError(failed, QStringLiteral("initialize at %1 answered HTTP %2: %3")
-                                         .arg(url)
-                                         .arg(response.status)
-                                         .arg(snippet(response.body))));
-        return;
-    }
+    // A JSON-RPC error says more than the status it came with (e.g. 400 and -32022).
     auto message = jsonRpcResponse(response, rpcId);
-    if (!message) {
-        fail(Core::makeError(
-            failed, QStringLiteral("initialize at %1: %2").arg(url, message.error().message)));
-        return;
-    }
-    if (message->contains(QStringLiteral("error"))) {
+    if (message && message->contains(QStringLiteral("error"))) {
         const QJsonObject error = message->value(QStringLiteral("error")).toObject();
-        fail(Core::makeError(failed, QStringLiteral("initialize at %1 failed: JSON-RPC error %2: "
-                                                    "%3")
-                                         .arg(url)
+        fail(Core::makeError(failed, QStringLiteral("%1 at %2 failed (HTTP %3): JSON-RPC error "
+                                                    "%4: %5")
+                                         .arg(step, url)
+                                         .arg(response.status)
                                          .arg(error.value(QStringLiteral("code")).toInt())
                                          .arg(error.value(QStringLiteral("message")).toString())));
         return;
     }
-    const QJsonValue version = message->value(QStringLiteral("result"))
-                                   .toObject()
-                                   .value(QStringLiteral("protocolVersion"));
+    if (response.status != 200) {
+        fail(Core::makeError(failed, QStringLiteral("%1 at %2 answered HTTP %3: %4")
+                                         .arg(step, url)
+                                         .arg(response.status)
+                                         .arg(snippet(response.body))));
+        return;
+    }
+    if (!message) {
+        fail(Core::makeError(
+            failed, QStringLiteral("%1 at %2: %3").arg(step, url, message.error().message)));
+        return;
+    }
+    const QJsonObject answer = message->value(QStringLiteral("result")).toObject();
+    if (m_stateless) {
+        const QJsonArray versions = answer.value(QStringLiteral("supportedVersions")).toArray();
+        if (!versions.contains(QJsonValue(m_options.protocolVersion))) {
+            QStringList names;
+            for (const QJsonValue &version : versions)
+                names.append(version.toString());
+            fail(Core::makeError(failed, QStringLiteral("the MCP server at %1 does not speak "
+                                                        "protocol %2 (it offers: %3)")
+                                             .arg(url, m_options.protocolVersion,
+                                                  names.join(QStringLiteral(", ")))));
+            return;
+        }
+        m_protocolVersion = m_options.protocolVersion;
+        sessionReady();
+        return;
+    }
+    const QJsonValue version = answer.value(QStringLiteral("protocolVersion"));
     if (!version.isString() || version.toString().isEmpty()) {
         fail(Core::makeError(failed, QStringLiteral("initialize at %1: the result has no "
                                                     "protocolVersion")
@@ -350,7 +388,7 @@ void Driver::handleInitialized(const Core::Result<Http::ClientResponse> &result,
 
 void Driver::sendNotificationInitialized()
 {
-    post(rpc(0, QStringLiteral("notifications/initialized"), {}), true,
+    post(QStringLiteral("notifications/initialized"), {}, 0,
          [this](const Core::Result<Http::ClientResponse> &result) {
              if (!result) {
                  fail(Core::makeError(result.error().code,
@@ -370,18 +408,23 @@ void Driver::sendNotificationInitialized()
                                           .arg(snippet(result->body))));
                  return;
              }
-             ++m_sessionGeneration;
-             emit sessionStarted(m_protocolVersion);
-             if (m_state != State::Running) {
-                 beginCalls();
-                 return;
-             }
-             m_reinitializing = false;
-             const auto waiting = std::exchange(m_waitingForSession, {});
-             for (const auto &call : waiting)
-                 sendCall(call);
-             pump();
+             sessionReady();
          });
+}
+
+void Driver::sessionReady()
+{
+    ++m_sessionGeneration;
+    emit sessionStarted(m_protocolVersion);
+    if (m_state != State::Running) {
+        beginCalls();
+        return;
+    }
+    m_reinitializing = false;
+    const auto waiting = std::exchange(m_waitingForSession, {});
+    for (const auto &call : waiting)
+        sendCall(call);
+    pump();
 }
 
 void Driver::beginCalls()
@@ -515,7 +558,7 @@ void Driver::sendCall(const std::shared_ptr<Call> &call)
     if (call->justificationSent)
         params.insert(QStringLiteral("_meta"),
                       QJsonObject{{QStringLiteral("justification"), m_options.justification}});
-    post(rpc(call->rpcId, QStringLiteral("tools/call"), params), true,
+    post(QStringLiteral("tools/call"), params, call->rpcId,
          [this, call](const Core::Result<Http::ClientResponse> &result) {
              handleCallReply(call, result);
          });

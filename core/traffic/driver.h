@@ -7,6 +7,7 @@
 
 #include <QByteArray>
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QList>
 #include <QObject>
 #include <QSet>
@@ -45,7 +46,10 @@ struct Options
     int maxInFlight = 8; ///< calls waiting for an answer at once (1 to 256)
     /// Exponentially distributed gaps (a Poisson process) instead of evenly spaced calls.
     bool poisson = false;
-    QString protocolVersion = QStringLiteral("2025-11-25"); ///< asked for in initialize
+    /// Asked for in initialize. 2026-07-28 and later select the stateless revision: no
+    /// initialize and no session; server/discover first, then every request carries the
+    /// version (MCP-Protocol-Version header and _meta) and Mcp-Method / Mcp-Name headers.
+    QString protocolVersion = QStringLiteral("2025-11-25");
     /// Sent as `_meta.justification` when a call is refused for want of one (HIGH friction).
     QString justification = QStringLiteral("mcpauth traffic: simulated agent workload");
     std::optional<quint64> seed; ///< tool choice, arguments and Poisson gaps; unset: random
@@ -120,10 +124,13 @@ private:
     void fail(Core::Error error);
     void maybeComplete();
     void endRun();
-    /// Sends `body` to the MCP URL with the session headers; `handler` gets the result
-    /// unless the run is stopped first.
-    void post(const QByteArray &body, bool withSession,
+    /// Sends the JSON-RPC request `method` (a notification when `id` is 0) with the headers
+    /// (and, stateless, the _meta) of the protocol in use; `handler` gets the result unless
+    /// the run ends first.
+    void post(const QString &method, QJsonObject params, qint64 id,
               std::function<void(const Core::Result<Http::ClientResponse> &)> handler);
+    /// initialize (or server/discover) succeeded: start or resume the calls.
+    void sessionReady();
     void abortRequests();
     [[nodiscard]] std::optional<Core::Error>
     authorizationFailure(const Http::ClientResponse &response, const QString &what) const;
@@ -145,6 +152,7 @@ private:
 
     QByteArray m_sessionId;
     QString m_protocolVersion;
+    bool m_stateless = false; ///< MCP 2026-07-28 or later: no initialize, no session
     int m_sessionGeneration = 0;
     bool m_reinitializing = false;
     int m_reinitializations = 0;

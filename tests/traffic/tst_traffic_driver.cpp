@@ -46,6 +46,7 @@ public:
     std::atomic<bool> alwaysLost{false}; ///< every tools/call gets 404
     std::atomic<int> initializations{0};
     std::atomic<int> toolCalls{0};
+    std::atomic<int> justificationsReceived{0};
 
 private:
     static Http::Response sse(const QJsonObject &message)
@@ -63,6 +64,20 @@ private:
         return {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
                 {QStringLiteral("id"), id},
                 {QStringLiteral("result"), value}};
+    }
+
+    static QJsonObject friction(bool isError, const QString &outcome)
+    {
+        return {{QStringLiteral("content"),
+                 QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                        {QStringLiteral("text"), outcome}}}},
+                {QStringLiteral("isError"), isError},
+                {QStringLiteral("_meta"),
+                 QJsonObject{{QStringLiteral("studio.mcpauth/friction"),
+                              QJsonObject{{QStringLiteral("outcome"), outcome},
+                                          {QStringLiteral("friction"), 0.7},
+                                          {QStringLiteral("band"), QStringLiteral("high")},
+                                          {QStringLiteral("cost"), 7}}}}}};
     }
 
     Http::Response handle(const Http::Request &request)
@@ -105,8 +120,20 @@ private:
             m_sessions.remove(session);
         }
         const QJsonObject params = message.value(QStringLiteral("params")).toObject();
-        const bool explode =
-            params.value(QStringLiteral("name")) == QJsonValue(QStringLiteral("explode"));
+        const QString tool = params.value(QStringLiteral("name")).toString();
+        const bool justified = !params.value(QStringLiteral("_meta"))
+                                    .toObject()
+                                    .value(QStringLiteral("justification"))
+                                    .toString()
+                                    .isEmpty();
+        if (justified)
+            ++justificationsReceived;
+        // "guarded" always wants a justification; "picky" runs once it has one.
+        if (tool == QLatin1String("guarded") || (tool == QLatin1String("picky") && !justified))
+            return sse(result(id, friction(true, QStringLiteral("justification_missing"))));
+        if (tool == QLatin1String("picky"))
+            return sse(result(id, friction(false, QStringLiteral("justified"))));
+        const bool explode = tool == QLatin1String("explode");
         return sse(
             result(id, {{QStringLiteral("content"),
                          QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
@@ -137,6 +164,11 @@ private slots:
     void stopMidRun();
     void unreachableServer();
     void ssrfGuardApplies();
+    void statelessRevision();
+    void unknownToolCountsAsJsonRpcError();
+    void durationRun_data();
+    void durationRun();
+    void justificationRetriedOnce();
     void thirdPartyServerWithEventStreams();
     void lostSessionReinitializes();
     void sessionLostAgainIsFatal();
@@ -477,6 +509,98 @@ void TestTrafficDriver::ssrfGuardApplies()
     Traffic::Driver allowed(o);
     QVERIFY(allowed.start().ok());
     allowed.stop();
+}
+
+void TestTrafficDriver::statelessRevision()
+{
+    const QByteArray token =
+        issue(QStringLiteral("stateless"), QStringLiteral("tasks:read tasks:write tasks:delete"));
+    QVERIFY(!token.isEmpty());
+    Traffic::Options o =
+        options(token, QStringLiteral("echo=2,create_task=2,get_task=1,update_task=1"), 120, 600);
+    o.protocolVersion = QStringLiteral("2026-07-28");
+    Traffic::Driver driver(o);
+    QSignalSpy sessions(&driver, &Traffic::Driver::sessionStarted);
+    const Traffic::Summary summary = run(driver);
+    QVERIFY2(summary.completed(),
+             qPrintable(summary.error ? summary.error->toString() : QStringLiteral("stopped")));
+    QCOMPARE(summary.protocolVersion, QStringLiteral("2026-07-28"));
+    QCOMPARE(sessions.size(), 1);
+    QCOMPARE(summary.totals.calls(), 120);
+    QVERIFY2(summary.totals.errors == 0, QJsonDocument(summary.toJson()).toJson().constData());
+    QCOMPARE(summary.totals.allowed, 120);
+    QVERIFY(summary.tool(QStringLiteral("update_task"))->calls() > 0);
+    QVERIFY(summary.tool(QStringLiteral("get_task"))->calls() > 0);
+
+    o.protocolVersion = QStringLiteral("2027-01-01");
+    Traffic::Driver unsupported(o);
+    const Traffic::Summary refused = run(unsupported);
+    QVERIFY(refused.error.has_value());
+    QVERIFY2(refused.error->message.contains(
+                 QStringLiteral("failed (HTTP 400): JSON-RPC error -32022: unsupported protocol "
+                                "version \"2027-01-01\"")),
+             qPrintable(refused.error->message));
+}
+
+void TestTrafficDriver::unknownToolCountsAsJsonRpcError()
+{
+    const QByteArray token = issue(QStringLiteral("typo"), QStringLiteral("tasks:read"));
+    Traffic::Driver driver(options(token, QStringLiteral("echo=1,no_such_tool=1"), 60, 600));
+    const Traffic::Summary summary = run(driver);
+    QVERIFY(summary.completed());
+    const Traffic::ToolStats *unknown = summary.tool(QStringLiteral("no_such_tool"));
+    QVERIFY(unknown && unknown->calls() > 0);
+    QCOMPARE(unknown->errors, unknown->calls());
+    QCOMPARE(unknown->errorKinds.value(QStringLiteral("jsonrpc_-32602")), unknown->errors);
+    QCOMPARE(summary.tool(QStringLiteral("echo"))->errors, 0);
+    QCOMPARE(summary.totals.calls(), 60);
+}
+
+void TestTrafficDriver::durationRun_data()
+{
+    QTest::addColumn<bool>("poisson");
+    QTest::newRow("evenly spaced") << false;
+    QTest::newRow("poisson") << true;
+}
+
+void TestTrafficDriver::durationRun()
+{
+    QFETCH(bool, poisson);
+    const QByteArray token = issue(QStringLiteral("timed"), QStringLiteral("tasks:read"));
+    Traffic::Options o = options(token, QStringLiteral("echo=1"), 0, 200);
+    o.durationSeconds = 0.5;
+    o.poisson = poisson;
+    Traffic::Driver driver(o);
+    const Traffic::Summary summary = run(driver);
+    QVERIFY(summary.completed());
+    QVERIFY2(summary.elapsedSeconds >= 0.5 && summary.elapsedSeconds < 3,
+             qPrintable(QString::number(summary.elapsedSeconds)));
+    // 100 calls fall due in 0.5 s at 200/s (a Poisson count varies around it).
+    const qint64 calls = summary.totals.calls() + summary.notSent;
+    QVERIFY2(poisson ? calls >= 60 && calls <= 140 : calls >= 99 && calls <= 101,
+             qPrintable(QString::number(calls)));
+    QCOMPARE(summary.totals.allowed, summary.totals.calls());
+}
+
+void TestTrafficDriver::justificationRetriedOnce()
+{
+    ScriptedMcp server;
+    QVERIFY(server.listen());
+    Traffic::Options o = options("third-party-token", QStringLiteral("guarded=1,picky=1"), 60, 600);
+    o.url = server.url();
+    Traffic::Driver driver(o);
+    const Traffic::Summary summary = run(driver);
+    QVERIFY(summary.completed());
+    const Traffic::ToolStats *guarded = summary.tool(QStringLiteral("guarded"));
+    const Traffic::ToolStats *picky = summary.tool(QStringLiteral("picky"));
+    QVERIFY(guarded && picky && guarded->calls() > 0 && picky->calls() > 0);
+    QCOMPARE(guarded->justificationMissing, guarded->calls());
+    QCOMPARE(picky->justified, picky->calls());
+    QCOMPARE(picky->lastBand, QStringLiteral("high"));
+    QCOMPARE(picky->lastFriction, 0.7);
+    // Each call was sent twice: without, then once with a justification.
+    QCOMPARE(server.toolCalls.load(), 120);
+    QCOMPARE(server.justificationsReceived.load(), 60);
 }
 
 void TestTrafficDriver::thirdPartyServerWithEventStreams()
