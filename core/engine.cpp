@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -157,6 +158,7 @@ void Engine::stop()
     if (!m_running)
         return;
     m_frictionAdmin->closeStreams();
+    m_store->removeRevocationListener(m_revocationListener);
     m_asHttp->close();
     m_rsHttp->close();
     m_asHttp.reset();
@@ -201,10 +203,20 @@ Status Engine::prepareResourceServer(const ServerConfig &config, Http::Server &a
     const QString resourceUri = context.config().defaultResource;
     const QString asBase = as.baseUrl().toString();
 
-    // Same process as the AS: a verified (or cached) token is checked against its stored
-    // state, so a revocation (by /revoke, reuse detection or the operator) applies at once.
+    // Same process as the AS: every revocation committed through this store (by /revoke,
+    // refresh token reuse, a removed client or user, the operator) reaches the verifier at
+    // once through the store's revocation listener, with no store query per request. Only
+    // when a revocation was too large to list does a verified token get checked against
+    // the store, until the tokens it may have covered have expired. Revocations made by
+    // another process on a shared PostgreSQL store reach an introspection verifier when
+    // its cache entry ends (resource_server.positive_cache_seconds).
+    auto revoked = std::make_shared<Resource::RevocationList>();
     std::weak_ptr<Store::Database> weakDb = db;
-    const auto stillActive = [weakDb](const QByteArray &hash) {
+    const auto stillActive = [weakDb, revoked](const QByteArray &hash) {
+        if (revoked->contains(hash))
+            return false;
+        if (revoked->complete())
+            return true;
         const auto store = weakDb.lock();
         auto digest = Store::SecretHash::fromHex(QString::fromLatin1(hash));
         if (!store || !digest)
@@ -252,6 +264,20 @@ Status Engine::prepareResourceServer(const ServerConfig &config, Http::Server &a
         options.stillActive = stillActive;
         verifier = std::make_shared<Resource::IntrospectionVerifier>(options);
     }
+
+    const qint64 longestAccessToken = qint64(context.config().accessTokenLifetime) * 1000;
+    std::weak_ptr<Resource::BearerVerifier> weakVerifier = verifier;
+    m_revocationListener = db->addRevocationListener(
+        [revoked, weakVerifier, longestAccessToken](const Store::Revocation &revocation) {
+            if (!revocation.complete)
+                revoked->markIncomplete(QDateTime::currentMSecsSinceEpoch() + longestAccessToken);
+            const auto target = weakVerifier.lock();
+            for (const Store::RevokedToken &token : revocation.tokens) {
+                revoked->add(token.hashHex, token.expiresAt);
+                if (target)
+                    target->invalidate(token.hashHex);
+            }
+        });
 
     auto friction = std::make_shared<Friction::Registry>();
     if (auto set = friction->setConfig(rsConfig.friction); !set)

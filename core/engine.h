@@ -112,6 +112,7 @@ private:
     std::unique_ptr<Auth::AuthorizationServer> m_authorizationServer;
     std::shared_ptr<Friction::Registry> m_friction;
     std::unique_ptr<Resource::McpServer> m_mcpServer;
+    int m_revocationListener = 0; ///< on m_store, feeding the verifier's revocation list
     QString m_adminTokenFile;
     Resource::AdminToken m_adminToken; ///< only its SHA-256
     std::unique_ptr<Resource::FrictionAdmin> m_frictionAdmin;

@@ -231,6 +231,11 @@ Core::Result<RemovedClient> Service::removeClient(const QString &clientId)
         auto tokens = Store::TokenRepository(m_db).count(filter);
         if (!tokens)
             return tokens.error();
+        // Revoked before they go, so that verifiers that cached them forget them too.
+        if (auto revoked = Store::TokenRepository(m_db).revokeByClient(
+                clientId, QStringLiteral("client removed"));
+            !revoked)
+            return revoked.error();
         if (auto gone = Store::ClientRepository(m_db).remove(clientId); !gone)
             return gone.error();
         return *tokens;
@@ -240,6 +245,75 @@ Core::Result<RemovedClient> Service::removeClient(const QString &clientId)
     audit(QStringLiteral("client.removed"), clientId, {},
           {{QStringLiteral("tokens_removed"), *removed}});
     return RemovedClient{clientId, *removed};
+}
+
+Core::Result<AddedClient> Service::updateClient(const NewClient &in, bool newSecret)
+{
+    if (auto valid = validateClientId(in.clientId); !valid)
+        return valid.error();
+    Store::ClientRepository repository(m_db);
+    QByteArray secret;
+    bool secretChanged = false;
+    auto updated =
+        m_db->transactionResult<Store::Client>([&](QSqlDatabase &) -> Core::Result<Store::Client> {
+            secret.clear();
+            secretChanged = false;
+            auto current = repository.get(in.clientId);
+            if (!current)
+                return current.error();
+            if (current->source == QLatin1String("cimd"))
+                return invalidArgument(
+                    QStringLiteral("client '%1' is described by its metadata document; it "
+                                   "changes only when that document does")
+                        .arg(in.clientId));
+            NewClient wanted = in;
+            if (wanted.authMethod.isEmpty())
+                wanted.authMethod = current->authMethod;
+            if (wanted.applicationType.isEmpty())
+                wanted.applicationType = current->applicationType;
+            auto document = registrationDocument(wanted);
+            if (!document)
+                return document.error();
+            auto parsed = Auth::ClientMetadata::parse(
+                *document, Auth::ClientMetadata::Origin::Registration, m_context->config());
+            if (!parsed)
+                return parsed.error();
+            Store::Client client = *current;
+            client.name = parsed->name;
+            client.authMethod = parsed->authMethod;
+            client.redirectUris = parsed->redirectUris;
+            client.grantTypes = parsed->grantTypes;
+            client.responseTypes = parsed->responseTypes;
+            client.scope = parsed->scope;
+            client.jwks = parsed->jwks;
+            client.jwksUri = parsed->jwksUri;
+            client.applicationType = parsed->applicationType;
+            if (!usesSecret(client.authMethod)) {
+                secretChanged = client.secret.has_value();
+                client.secret.reset();
+                client.secretExpiresAt = 0;
+            } else if (newSecret || !client.secret) {
+                secret = QByteArrayLiteral("mcs_") + Crypto::randomToken(32);
+                client.secret = Store::SecretHash::fromSecret(secret);
+                client.secretExpiresAt = 0;
+                secretChanged = true;
+            }
+            return repository.update(client);
+        });
+    if (!updated)
+        return updated.error();
+    QJsonObject detail{
+        {QStringLiteral("token_endpoint_auth_method"), updated->authMethod},
+        {QStringLiteral("grant_types"), QJsonArray::fromStringList(updated->grantTypes)},
+        {QStringLiteral("redirect_uris"), QJsonArray::fromStringList(updated->redirectUris)},
+        {QStringLiteral("secret_changed"), secretChanged}};
+    if (updated->secret)
+        detail.insert(QStringLiteral("secret"), updated->secret->display());
+    audit(QStringLiteral("client.updated"), updated->clientId, {}, detail);
+    auto active = activeTokenCount(m_db, updated->clientId);
+    if (!active)
+        return active.error();
+    return AddedClient{ClientRecord::from(*updated, *active), QString::fromLatin1(secret)};
 }
 
 // Users

@@ -73,6 +73,73 @@ QByteArray tokenHash(const QByteArray &token)
     return Crypto::sha256Hex(token);
 }
 
+// --- RevocationList
+
+RevocationList::RevocationList(int capacity, Clock clock)
+    : m_capacity(qMax(1, capacity))
+    , m_clock(std::move(clock))
+{}
+
+qint64 RevocationList::now() const
+{
+    return m_clock ? m_clock() : QDateTime::currentMSecsSinceEpoch();
+}
+
+void RevocationList::prune(qint64 time)
+{
+    while (!m_byExpiry.empty() && m_byExpiry.begin()->first <= time) {
+        m_expiry.remove(m_byExpiry.begin()->second);
+        m_byExpiry.erase(m_byExpiry.begin());
+    }
+}
+
+void RevocationList::add(const QByteArray &hashHex, qint64 expiresAtMs)
+{
+    const qint64 time = now();
+    if (expiresAtMs <= time)
+        return;
+    std::lock_guard lock(m_mutex);
+    prune(time);
+    if (m_expiry.contains(hashHex))
+        return;
+    if (m_expiry.size() >= m_capacity) {
+        // Forget the entry that expires first, and say the list is incomplete until then.
+        auto first = m_byExpiry.begin();
+        m_incompleteUntil = qMax(m_incompleteUntil, first->first);
+        m_expiry.remove(first->second);
+        m_byExpiry.erase(first);
+    }
+    m_expiry.insert(hashHex, expiresAtMs);
+    m_byExpiry.emplace(expiresAtMs, hashHex);
+}
+
+void RevocationList::markIncomplete(qint64 untilMs)
+{
+    std::lock_guard lock(m_mutex);
+    m_incompleteUntil = qMax(m_incompleteUntil, untilMs);
+}
+
+bool RevocationList::contains(const QByteArray &hashHex)
+{
+    const qint64 time = now();
+    std::lock_guard lock(m_mutex);
+    auto it = m_expiry.constFind(hashHex);
+    return it != m_expiry.constEnd() && *it > time;
+}
+
+bool RevocationList::complete()
+{
+    const qint64 time = now();
+    std::lock_guard lock(m_mutex);
+    return m_incompleteUntil <= time;
+}
+
+qsizetype RevocationList::size() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_expiry.size();
+}
+
 // --- VerificationCache
 
 VerificationCache::VerificationCache(int capacity)

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -80,6 +81,37 @@ private:
     int m_capacity;
     std::list<QByteArray> m_order; ///< most recently used first
     QHash<QByteArray, Entry> m_entries;
+};
+
+/// Tokens revoked in this process, each kept until it expires, so that verification that
+/// never asks the AS again (a JWT, a cached introspection answer) refuses them at once.
+/// Bounded: beyond `capacity` the entries that expire first are dropped, and the list
+/// then calls itself incomplete until they would have expired. Thread-safe.
+class RevocationList final
+{
+    Q_DISABLE_COPY_MOVE(RevocationList)
+
+public:
+    explicit RevocationList(int capacity = 100000, Clock clock = {});
+    /// `hashHex`: lower-case hex SHA-256 of the token; `expiresAtMs`: epoch ms.
+    void add(const QByteArray &hashHex, qint64 expiresAtMs);
+    /// Some tokens that stay valid until `untilMs` were revoked without being listed.
+    void markIncomplete(qint64 untilMs);
+    [[nodiscard]] bool contains(const QByteArray &hashHex);
+    /// False while a revoked token might be missing from the list: then ask the store.
+    [[nodiscard]] bool complete();
+    [[nodiscard]] qsizetype size() const;
+
+private:
+    void prune(qint64 now);
+    [[nodiscard]] qint64 now() const;
+
+    mutable std::mutex m_mutex;
+    int m_capacity;
+    Clock m_clock;
+    QHash<QByteArray, qint64> m_expiry;
+    std::multimap<qint64, QByteArray> m_byExpiry;
+    qint64 m_incompleteUntil = 0;
 };
 
 /// RFC 7662 token introspection against any authorization server.

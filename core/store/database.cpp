@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <list>
+#include <utility>
+#include <vector>
 
 #include <QDateTime>
 #include <QDir>
@@ -73,6 +75,8 @@ struct ThreadEntry
     std::weak_ptr<detail::ConnectionRegistry> registry;
     QString name;
     int depth = 0; ///< > 0 while a transaction runs on this connection
+    /// Hooks to run after the running transaction commits (Database::afterCommit).
+    std::vector<std::function<void()>> afterCommit;
 };
 
 /// This thread's connections; the destructor (thread exit) removes those still registered.
@@ -326,6 +330,7 @@ Core::Status Database::transaction(const std::function<Core::Status(QSqlDatabase
     for (int attempt = 1; attempt <= m_options.maxAttempts; ++attempt) {
         if (attempt > 1)
             backoff(attempt);
+        entry->afterCommit.clear();
         if (last = execRaw(db, begin, QStringLiteral("starting a transaction")); !last) {
             if (last.error().code == ErrorCode::Busy)
                 continue;
@@ -336,6 +341,7 @@ Core::Status Database::transaction(const std::function<Core::Status(QSqlDatabase
             last = work(db);
         } catch (...) {
             --entry->depth;
+            entry->afterCommit.clear();
             (void)execRaw(db, rollback, QStringLiteral("rolling back"));
             Sql::releaseFailedQueries();
             throw;
@@ -343,9 +349,15 @@ Core::Status Database::transaction(const std::function<Core::Status(QSqlDatabase
         --entry->depth;
         if (last) {
             last = execRaw(db, QStringLiteral("COMMIT"), QStringLiteral("committing"));
-            if (last)
+            if (last) {
+                // A hook may start a transaction of its own: run them with none pending.
+                const auto hooks = std::exchange(entry->afterCommit, {});
+                for (const auto &hook : hooks)
+                    hook();
                 return last;
+            }
         }
+        entry->afterCommit.clear();
         (void)execRaw(db, rollback, QStringLiteral("rolling back"));
         Sql::releaseFailedQueries();
         if (last.error().code != ErrorCode::Busy)
@@ -355,6 +367,40 @@ Core::Status Database::transaction(const std::function<Core::Status(QSqlDatabase
                            QStringLiteral("gave up after %1 attempts: %2")
                                .arg(m_options.maxAttempts)
                                .arg(last ? QStringLiteral("busy") : last.error().message));
+}
+
+void Database::afterCommit(std::function<void()> hook)
+{
+    ThreadEntry *entry = findEntry(m_id);
+    if (entry && entry->depth > 0)
+        entry->afterCommit.push_back(std::move(hook));
+    else
+        hook();
+}
+
+int Database::addRevocationListener(RevocationListener listener)
+{
+    std::lock_guard lock(m_listenerMutex);
+    const int id = m_nextListenerId++;
+    m_revocationListeners.append({id, std::move(listener)});
+    return id;
+}
+
+void Database::removeRevocationListener(int id)
+{
+    std::lock_guard lock(m_listenerMutex);
+    m_revocationListeners.removeIf([id](const auto &entry) { return entry.first == id; });
+}
+
+void Database::notifyRevoked(const Revocation &revocation) const
+{
+    QList<QPair<int, RevocationListener>> listeners;
+    {
+        std::lock_guard lock(m_listenerMutex);
+        listeners = m_revocationListeners;
+    }
+    for (const auto &listener : std::as_const(listeners))
+        listener.second(revocation);
 }
 
 Core::Status Database::checkSchemaVersion()

@@ -2,9 +2,12 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 
+#include <QByteArray>
 #include <QList>
+#include <QPair>
 #include <QSqlDatabase>
 #include <QString>
 
@@ -37,6 +40,24 @@ struct OpenOptions
     /// The clock repositories use for "now" (UTC epoch milliseconds); tests inject one.
     std::function<qint64()> clock;
 };
+
+/// An access or refresh token that a transaction revoked (see Database::addRevocationListener).
+struct RevokedToken
+{
+    QByteArray hashHex;   ///< lower-case hex SHA-256 of the token, as the verifier keys it
+    qint64 expiresAt = 0; ///< epoch ms; after this the token is refused anyway
+};
+
+/// What a committed transaction revoked. `complete` is false when there were too many
+/// tokens to list (more than Database::maxRevocationList): a listener must then assume
+/// any token it trusts may have been revoked.
+struct Revocation
+{
+    QList<RevokedToken> tokens;
+    bool complete = true;
+};
+
+using RevocationListener = std::function<void(const Revocation &)>;
 
 struct MigrationInfo
 {
@@ -86,6 +107,21 @@ public:
     Core::Status transaction(const std::function<Core::Status(QSqlDatabase &)> &work,
                              TransactionMode mode = TransactionMode::Write);
 
+    /// Runs `hook` once the transaction running on this thread commits (at once when none
+    /// runs); dropped if it rolls back, and not repeated when a busy transaction is
+    /// retried (its work registers the hook again).
+    void afterCommit(std::function<void()> hook);
+
+    /// Revocations committed through this Database (in this process) are reported to every
+    /// listener, on the thread that committed them, after the commit. The listener must be
+    /// thread-safe and quick. Returns an id for removeRevocationListener().
+    int addRevocationListener(RevocationListener listener);
+    void removeRevocationListener(int id);
+    /// Called by the repositories after a revocation committed.
+    void notifyRevoked(const Revocation &revocation) const;
+    /// The most tokens one revocation lists; beyond it Revocation::complete is false.
+    static constexpr int maxRevocationList = 100000;
+
     /// transaction() for work that produces a value.
     template <typename T>
     Core::Result<T> transactionResult(const std::function<Core::Result<T>(QSqlDatabase &)> &work,
@@ -127,6 +163,9 @@ private:
     Synchronous m_synchronous = Synchronous::Full;
     quint64 m_id = 0;
     std::shared_ptr<detail::ConnectionRegistry> m_registry;
+    mutable std::mutex m_listenerMutex;
+    int m_nextListenerId = 1;
+    QList<QPair<int, RevocationListener>> m_revocationListeners;
 };
 
 } // namespace Store

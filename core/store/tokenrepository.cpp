@@ -238,14 +238,40 @@ Core::Result<qint64> TokenRepository::count(const TokenFilter &filter)
 Core::Result<int> TokenRepository::revokeWhere(const QString &condition, const QVariantList &binds,
                                                const QString &reason, const QString &what)
 {
-    return m_db->transactionResult<int>([&](QSqlDatabase &db) {
-        QVariantList all{qlonglong(m_db->now()), reason};
+    return m_db->transactionResult<int>([&](QSqlDatabase &db) -> Core::Result<int> {
+        const qlonglong now = m_db->now();
+        // What is about to be revoked and still usable, so that verifiers in this process
+        // can forget it the moment the revocation commits (bounded: beyond the limit
+        // listeners are told the list is incomplete).
+        QVariantList selectBinds{now};
+        selectBinds.append(binds);
+        selectBinds.append(Database::maxRevocationList + 1);
+        auto listed = Sql::exec(db,
+                                QStringLiteral("SELECT token_hash, expires_at FROM tokens WHERE "
+                                               "revoked_at IS NULL AND expires_at > ? AND (") +
+                                    condition + QStringLiteral(") LIMIT ?"),
+                                selectBinds, QStringLiteral("listing ") + what);
+        if (!listed)
+            return listed.error();
+        Revocation revocation;
+        while (listed->next())
+            revocation.tokens.append(
+                {listed->value(0).toString().toLatin1(), listed->value(1).toLongLong()});
+        if (revocation.tokens.size() > Database::maxRevocationList) {
+            revocation.tokens.clear();
+            revocation.complete = false;
+        }
+        QVariantList all{now, reason};
         all.append(binds);
-        return Sql::update(db,
-                           QStringLiteral("UPDATE tokens SET revoked_at = ?, revocation_reason = ? "
-                                          "WHERE revoked_at IS NULL AND (") +
-                               condition + u')',
-                           all, QStringLiteral("revoking ") + what);
+        auto changed = Sql::update(db,
+                                   QStringLiteral("UPDATE tokens SET revoked_at = ?, "
+                                                  "revocation_reason = ? WHERE revoked_at IS "
+                                                  "NULL AND (") +
+                                       condition + u')',
+                                   all, QStringLiteral("revoking ") + what);
+        if (changed && *changed > 0 && (!revocation.tokens.isEmpty() || !revocation.complete))
+            m_db->afterCommit([db = m_db, revocation] { db->notifyRevoked(revocation); });
+        return changed;
     });
 }
 

@@ -8,6 +8,7 @@
 #include <QUrlQuery>
 #include <QtTest>
 
+#include "admin/service.h"
 #include "authserver/authorizationserver.h"
 #include "authserver/context.h"
 #include "authserver/tokenissuer.h"
@@ -544,6 +545,15 @@ void TestRsMcp::revokedTokenRefusedImmediately()
     const auto after = post(rpc(2, QStringLiteral("ping")), token, session);
     QCOMPARE(after.status, 401);
     QVERIFY(after.headers.value("WWW-Authenticate").contains("error=\"invalid_token\""));
+
+    // The operator's revocation (the Tokens panel, `mcpauth tokens revoke`) as well.
+    const QByteArray second = issue(QStringLiteral("dora"), QStringLiteral("tasks:read"));
+    const QByteArray secondSession = initialize(second);
+    QVERIFY(!secondSession.isEmpty());
+    QCOMPARE(post(rpc(3, QStringLiteral("ping")), second, secondSession).status, 200);
+    auto byOperator = Admin::Service(m_engine.store()).revokeSubjectTokens(QStringLiteral("dora"));
+    QVERIFY(byOperator.ok());
+    QCOMPARE(post(rpc(4, QStringLiteral("ping")), second, secondSession).status, 401);
 }
 
 void TestRsMcp::toolScopes_data()

@@ -23,10 +23,49 @@ private slots:
     void introspectionAnswer();
     void cacheNeverOutlivesEntry();
     void cacheEvictsLeastRecentlyUsed();
+    void revocationListKeepsUntilExpiry();
+    void revocationListOverflowIsIncomplete();
     void configErrorsNameTheField_data();
     void configErrorsNameTheField();
     void configRoundTrip();
 };
+
+void TestRsVerifier::revocationListKeepsUntilExpiry()
+{
+    qint64 now = 1'000'000;
+    RevocationList list(10, [&] { return now; });
+    QVERIFY(list.complete());
+    list.add("aa", now + 5000);
+    list.add("bb", now - 1); // already expired: nothing to remember
+    QVERIFY(list.contains("aa"));
+    QVERIFY(!list.contains("bb"));
+    QCOMPARE(list.size(), 1);
+    now += 5000;
+    QVERIFY(!list.contains("aa")); // expired now: refused for that reason anyway
+    list.add("cc", now + 10);
+    QCOMPARE(list.size(), 1); // "aa" pruned
+    list.markIncomplete(now + 100);
+    QVERIFY(!list.complete());
+    now += 100;
+    QVERIFY(list.complete());
+}
+
+void TestRsVerifier::revocationListOverflowIsIncomplete()
+{
+    qint64 now = 0;
+    RevocationList list(3, [&] { return now; });
+    list.add("t1", 1000);
+    list.add("t2", 2000);
+    list.add("t3", 3000);
+    QVERIFY(list.complete());
+    list.add("t4", 4000); // over capacity: t1, expiring first, is forgotten
+    QCOMPARE(list.size(), 3);
+    QVERIFY(!list.contains("t1"));
+    QVERIFY(list.contains("t4"));
+    QVERIFY(!list.complete()); // t1 may still be presented until it expires
+    now = 1000;
+    QVERIFY(list.complete());
+}
 
 void TestRsVerifier::quoted_data()
 {

@@ -54,6 +54,7 @@ private slots:
     void keysetPaging();
     void revokeOne();
     void revokeByClientAndSubject();
+    void revocationListeners();
     void refreshFamily();
     void markRotatedErrors_data();
     void markRotatedErrors();
@@ -405,6 +406,52 @@ void TestStoreTokens::revokeByClientAndSubject()
     QCOMPARE(repo.findByHash(hashOf("a1"))->revocationReason, QStringLiteral("client removed"));
     QCOMPARE(repo.findByHash(hashOf("a3"))->revocationReason, QStringLiteral("user"));
     QVERIFY(!repo.findByHash(hashOf("a5"))->revokedAt);
+}
+
+void TestStoreTokens::revocationListeners()
+{
+    auto db = freshDatabase();
+    QVERIFY(db);
+    QVERIFY(seed(db));
+    TokenRepository repo(db);
+    QList<Revocation> heard;
+    const int id = db->addRevocationListener([&](const Revocation &r) { heard.append(r); });
+
+    // Inside a transaction that fails: nothing revoked, nothing told.
+    bool toldEarly = false;
+    const Core::Status failed = db->transaction([&](QSqlDatabase &) -> Core::Status {
+        if (auto revoked = repo.revokeByClient(QStringLiteral("c1"), QStringLiteral("x")); !revoked)
+            return revoked.error();
+        toldEarly = !heard.isEmpty();
+        return Core::makeError(QStringLiteral("test"), QStringLiteral("roll back"));
+    });
+    QVERIFY(!failed.ok());
+    QVERIFY2(!toldEarly, "listeners were told before the commit");
+    QVERIFY(heard.isEmpty());
+    QVERIFY(!repo.findByHash(hashOf("a1"))->revokedAt);
+
+    // Committed: the still usable tokens are listed (a2 had expired already), once.
+    QCOMPARE(*repo.revokeByClient(QStringLiteral("c1"), QStringLiteral("client removed")), 3);
+    QCOMPARE(heard.size(), 1);
+    QVERIFY(heard.first().complete);
+    QStringList hashes;
+    for (const RevokedToken &token : heard.first().tokens) {
+        hashes.append(QString::fromLatin1(token.hashHex));
+        QVERIFY(token.expiresAt > now());
+    }
+    hashes.sort();
+    QStringList expected{hashOf("a1").hex(), hashOf("r1").hex()};
+    expected.sort();
+    QCOMPARE(hashes, expected);
+
+    // Nothing newly revoked: nobody is told.
+    QCOMPARE(*repo.revokeByClient(QStringLiteral("c1"), QStringLiteral("again")), 0);
+    QCOMPARE(*repo.revokeBySubject(QStringLiteral("nobody"), QStringLiteral("x")), 0);
+    QCOMPARE(heard.size(), 1);
+
+    db->removeRevocationListener(id);
+    QCOMPARE(*repo.revokeBySubject(QStringLiteral("carol"), QStringLiteral("x")), 1);
+    QCOMPARE(heard.size(), 1);
 }
 
 void TestStoreTokens::refreshFamily()
