@@ -69,6 +69,15 @@ public:
     Core::Result<ClientRecord> showClient(const QString &clientId);
     /// Removes the client with its codes, tokens and consents. not_found if absent.
     Core::Result<RemovedClient> removeClient(const QString &clientId);
+    /// Replaces the registered metadata of client `client.clientId` (name, redirect URIs,
+    /// grant types, auth method, scope, application type, JWKS or jwks_uri) after the same
+    /// validation as addClient; an empty authMethod or applicationType keeps the current
+    /// one. One transaction and a "client.updated" audit event. The secret is kept while
+    /// the auth method uses one; a client moving to a secret method, or asked for
+    /// `newSecret`, gets a new one, returned once in AddedClient::secret; a client moving to
+    /// a method without a secret loses it. Errors: those of addClient, not_found, and
+    /// invalid_argument for a client whose metadata comes from its URL (CIMD).
+    Core::Result<AddedClient> updateClient(const NewClient &client, bool newSecret = false);
 
     // Users
     /// `password` is the clear password (hashed here, never stored or logged). Errors:
