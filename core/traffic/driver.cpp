@@ -24,6 +24,7 @@ const QString kGetTask = QStringLiteral("get_task");
 const QString kUpdateTask = QStringLiteral("update_task");
 const QString kEcho = QStringLiteral("echo");
 const QString kToolError = QStringLiteral("tool_error");
+constexpr qsizetype kMaxTrackedTasks = 10000;
 
 Core::Error optionError(const QString &message)
 {
@@ -621,9 +622,13 @@ void Driver::handleCallReply(const std::shared_ptr<Call> &call,
     case ToolAnswer::Kind::Justified:
         break;
     }
-    if (call->tool == kCreateTask)
+    if (call->tool == kCreateTask) {
         if (const qint64 id = createdTaskId(answer); id > 0)
             m_freeTaskIds.append(id);
+        // Bounded however long the run: the oldest tasks are simply left alone.
+        if (m_freeTaskIds.size() > kMaxTrackedTasks)
+            m_freeTaskIds.removeFirst();
+    }
     const bool justified = call->justificationSent || answer.kind == ToolAnswer::Kind::Justified;
     finishCall(call, justified ? Outcome::Justified : Outcome::Allowed, {}, answer.friction,
                answer.band);

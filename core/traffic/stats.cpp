@@ -7,6 +7,10 @@
 
 namespace Traffic {
 
+namespace {
+constexpr qsizetype kMaxErrorKinds = 32;
+}
+
 QString outcomeName(Outcome outcome)
 {
     switch (outcome) {
@@ -122,10 +126,15 @@ void StatsRecorder::count(ToolStats &stats, Outcome outcome, const QString &erro
     case Outcome::JustificationMissing:
         ++stats.justificationMissing;
         break;
-    case Outcome::Error:
+    case Outcome::Error: {
         ++stats.errors;
-        ++stats.errorKinds[errorKind.isEmpty() ? QStringLiteral("error") : errorKind];
+        // A server picks its error codes; a bounded set of kinds keeps memory bounded.
+        QString kind = errorKind.isEmpty() ? QStringLiteral("error") : errorKind.left(64);
+        if (!stats.errorKinds.contains(kind) && stats.errorKinds.size() >= kMaxErrorKinds)
+            kind = QStringLiteral("other");
+        ++stats.errorKinds[kind];
         break;
+    }
     }
 }
 

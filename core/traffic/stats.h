@@ -49,7 +49,7 @@ struct ToolStats
     qint64 justificationMissing = 0;
     qint64 errors = 0;
     /// Errors by kind: "tool_error", "http_<status>", "jsonrpc_<code>", "timeout",
-    /// "network_error", "invalid_response", ...
+    /// "network_error", "invalid_response", ...; at most 32 kinds, the rest as "other".
     QMap<QString, qint64> errorKinds;
     LatencyStats latency;
     double lastFriction = -1; ///< as last reported by the server; -1: never reported

@@ -289,6 +289,16 @@ void TestTrafficParse::latencyPercentiles()
     QCOMPARE(summary.tools.first().errors, 500);
     QCOMPARE(summary.tools.first().errorKinds.value(QStringLiteral("http_500")), 500);
     QCOMPARE(summary.totals.calls(), 1000);
+    // A server inventing error codes cannot grow the counts without bound.
+    Traffic::StatsRecorder kinds({QStringLiteral("x")}, 1);
+    for (int code = 0; code < 100; ++code)
+        kinds.record(QStringLiteral("x"), Traffic::Outcome::Error, 1,
+                     QStringLiteral("jsonrpc_%1").arg(code));
+    Traffic::Summary bounded;
+    kinds.fill(bounded);
+    QCOMPARE(bounded.tools.first().errors, 100);
+    QCOMPARE(bounded.tools.first().errorKinds.size(), 33);
+    QCOMPARE(bounded.tools.first().errorKinds.value(QStringLiteral("other")), 68);
     small.fill(summary);
     QCOMPARE(summary.totals.latency.minMs, 1.0);
     QCOMPARE(summary.totals.latency.maxMs, 1000.0);
