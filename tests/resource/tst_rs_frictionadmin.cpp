@@ -5,6 +5,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QUrlQuery>
@@ -22,6 +24,7 @@
 #include "http/server.h"
 #include "resource/frictionadmin.h"
 #include "store/auditrepository.h"
+#include "store/database.h"
 #include "storebackends.h"
 
 namespace {
@@ -96,6 +99,7 @@ public:
         }
         return matching;
     }
+    [[nodiscard]] int comments() const { return m_comments; }
     [[nodiscard]] QByteArray head() const { return m_head; }
     [[nodiscard]] QByteArray body() const { return m_buffer; }
 
@@ -132,6 +136,8 @@ private:
             }
             if (!comment)
                 m_messages.append(message);
+            else if (block.startsWith(':'))
+                ++m_comments;
         }
     }
 
@@ -141,6 +147,7 @@ private:
     int m_status = 0;
     bool m_closed = false;
     QList<SseMessage> m_messages;
+    int m_comments = 0;
 };
 
 QJsonObject rpc(int id, const QString &method, const QJsonObject &params = {})
@@ -202,6 +209,8 @@ private slots:
     void disconnectCleansUp();
     void slowConsumerDropsBounded();
     void subscriberBound();
+    void keepAliveOnIdleStream();
+    void configUnchangedWhenAuditFails();
     void failedAuthenticationsRateLimited();
     void tokenFile_data();
     void tokenFile();
@@ -907,6 +916,63 @@ void TestRsFrictionAdmin::subscriberBound()
     QCOMPARE(frictionAdmin.subscriberCount(), 2);
     server.close();
     QTRY_COMPARE(frictionAdmin.subscriberCount(), 0);
+}
+
+void TestRsFrictionAdmin::keepAliveOnIdleStream()
+{
+    auto registry = std::make_shared<Friction::Registry>();
+    auto token = Resource::AdminToken::fromSecret(m_token);
+    QVERIFY(token.ok());
+    Resource::FrictionAdmin frictionAdmin({}, *token, registry, nullptr);
+    Http::ServerOptions serverOptions;
+    serverOptions.eventStreamKeepAliveMs = 100;
+    Http::Server server(serverOptions);
+    frictionAdmin.install(server.router());
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0).ok());
+    SseClient events;
+    events.open(server.baseUrl(), "/admin/friction/events", m_token);
+    QTRY_COMPARE(events.messages(QByteArrayLiteral("hello")).size(), 1);
+    QTRY_VERIFY(events.comments() >= 2);
+    QVERIFY(!events.closed());
+    QCOMPARE(frictionAdmin.subscriberCount(), 1);
+    server.close();
+}
+
+void TestRsFrictionAdmin::configUnchangedWhenAuditFails()
+{
+    auto db = m_backends.freshDatabase(QStringLiteral("sqlite"));
+    QVERIFY(db.ok());
+    auto registry = std::make_shared<Friction::Registry>();
+    auto token = Resource::AdminToken::fromSecret(m_token);
+    QVERIFY(token.ok());
+    Resource::FrictionAdmin frictionAdmin({}, *token, registry, *db);
+    Http::Server server;
+    frictionAdmin.install(server.router());
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0).ok());
+    const QString base = server.baseUrl().toString();
+    const QByteArray config = QJsonDocument(echoFrictionConfig()).toJson();
+    QCOMPARE(send(base, "PUT", QStringLiteral("/admin/friction/config"), m_token, config).status,
+             200);
+    const QJsonObject applied = registry->config().toJson();
+
+    // The audit log becomes unwritable: the change must not happen without its record.
+    const Core::Status dropped = (*db)->transaction([](QSqlDatabase &connection) -> Core::Status {
+        QSqlQuery query(connection);
+        if (!query.exec(QStringLiteral("DROP TABLE audit_events")))
+            return Core::makeError(QStringLiteral("sql"), query.lastError().text());
+        return {};
+    });
+    QVERIFY2(dropped.ok(), dropped.ok() ? "" : qPrintable(dropped.error().toString()));
+    const auto refused = send(base, "PUT", QStringLiteral("/admin/friction/config"), m_token,
+                              QByteArray("{\"enabled\":false}"));
+    QCOMPARE(refused.status, 500);
+    QVERIFY(QJsonDocument::fromJson(refused.body)
+                .object()
+                .value(QStringLiteral("error_description"))
+                .toString()
+                .contains(QStringLiteral("audit")));
+    QCOMPARE(registry->config().toJson(), applied);
+    server.close();
 }
 
 void TestRsFrictionAdmin::failedAuthenticationsRateLimited()
