@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "pendingpanel.h"
 #include "serverspanel.h"
+#include "tokenspanel.h"
 #include "trafficpanel.h"
 
 namespace Ui {
@@ -59,10 +60,7 @@ MainWindow::MainWindow(Core::Engine *engine, QWidget *parent)
                              "every exchange and a verdict per spec rule."),
                           m_panels)},
         {QStringLiteral("tokensPanel"), QStringLiteral("tokens"), tr("Tokens"),
-         new PendingPanel(tr("Tokens"),
-                          tr("list, filter, inspect and revoke the tokens in the store, and "
-                             "purge expired ones."),
-                          m_panels)},
+         new TokensPanel(engine, m_panels)},
         {QStringLiteral("clientsPanel"), QStringLiteral("clients"), tr("Clients"),
          new PendingPanel(tr("Clients"),
                           tr("add, edit and remove OAuth clients and users of the embedded "

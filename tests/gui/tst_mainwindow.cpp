@@ -57,7 +57,7 @@ private slots:
             QCOMPARE(panels->currentIndex(), i);
         }
         // Panels not built yet say so plainly.
-        window.showPanel(Ui::MainWindow::TokensPanelIndex);
+        window.showPanel(Ui::MainWindow::FrictionPanelIndex);
         auto *notice =
             panels->currentWidget()->findChild<QLabel *>(QStringLiteral("pendingNotice"));
         QVERIFY(notice);
