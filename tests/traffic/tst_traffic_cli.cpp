@@ -9,6 +9,7 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QUrlQuery>
 #include <QtTest>
@@ -51,6 +52,8 @@ private slots:
     void tableOutput();
     void jsonOutput();
     void badTokenFails();
+    void progressOnTerminal();
+    void interruptPrintsPartialCounts();
 
 private:
     QTemporaryDir m_dir;
@@ -65,11 +68,11 @@ void TestTrafficCli::initTestCase()
     const QString store = QStringLiteral("sqlite://") + m_dir.filePath(QStringLiteral("cli.db"));
     const QJsonObject deleteTask{{QStringLiteral("target_rate"), 0.02},
                                  {QStringLiteral("justification_threshold"), 0.3},
-                                 {QStringLiteral("hard_block_threshold"), 0.6}};
+                                 {QStringLiteral("hard_block_threshold"), 0.9}};
     const QJsonObject friction{
         {QStringLiteral("tools"), QJsonObject{{QStringLiteral("delete_task"), deleteTask}}},
         {QStringLiteral("controller"), QJsonObject{{QStringLiteral("warmup_calls"), 2},
-                                                   {QStringLiteral("adjustment_rate"), 0.3}}}};
+                                                   {QStringLiteral("adjustment_rate"), 0.15}}}};
     const QJsonObject settings{
         {QStringLiteral("store"), store},
         {QStringLiteral("as_port"), 0},
@@ -330,6 +333,65 @@ void TestTrafficCli::badTokenFails()
     QVERIFY2(r.err.contains(QStringLiteral("HTTP 401")), qPrintable(r.err));
     QVERIFY(!r.err.contains(token));
     QVERIFY(!r.out.contains(token));
+}
+
+void TestTrafficCli::progressOnTerminal()
+{
+    // script(1) gives the command a terminal, so the live progress line is drawn on stderr.
+    const QString script = QStandardPaths::findExecutable(QStringLiteral("script"));
+    if (script.isEmpty())
+        QSKIP("script(1) is not installed");
+    const QStringList command{QStringLiteral(MCPAUTH_CLI),
+                              QStringLiteral("traffic"),
+                              m_mcpUrl,
+                              QStringLiteral("--token-file"),
+                              m_tokenFile,
+                              QStringLiteral("--mix"),
+                              QStringLiteral("echo=1"),
+                              QStringLiteral("--rate"),
+                              QStringLiteral("100"),
+                              QStringLiteral("--duration"),
+                              QStringLiteral("1")};
+    QStringList quoted;
+    for (const QString &word : command)
+        quoted.append(QLatin1Char('\'') + word + QLatin1Char('\''));
+    QProcess process;
+    process.start(script, {QStringLiteral("-qec"), quoted.join(QLatin1Char(' ')),
+                           QStringLiteral("/dev/null")});
+    QVERIFY(process.waitForFinished(20000));
+    QCOMPARE(process.exitCode(), 0);
+    const QString terminal = QString::fromUtf8(process.readAllStandardOutput());
+    QVERIFY2(terminal.contains(QRegularExpression(QStringLiteral("\\r[0-9.]+ s  calls [0-9]+  "
+                                                                 "allowed [0-9]+  justified 0"))),
+             qPrintable(terminal));
+    QVERIFY2(terminal.contains(QStringLiteral("TOOL")), qPrintable(terminal));
+}
+
+void TestTrafficCli::interruptPrintsPartialCounts()
+{
+    QProcess process;
+    process.start(QStringLiteral(MCPAUTH_CLI),
+                  {QStringLiteral("traffic"), m_mcpUrl, QStringLiteral("--token-file"), m_tokenFile,
+                   QStringLiteral("--mix"), QStringLiteral("echo=1"), QStringLiteral("--rate"),
+                   QStringLiteral("100"), QStringLiteral("--duration"), QStringLiteral("30"),
+                   QStringLiteral("--json")});
+    QVERIFY(process.waitForStarted());
+    // Nothing to observe from outside until it ends: give it time to make some calls.
+    QTest::qWait(1000);
+    process.terminate(); // SIGTERM, as Ctrl+C's SIGINT: the driver stops cleanly
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 1);
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(err.contains(QStringLiteral("[interrupted]")), qPrintable(err));
+    const QJsonObject summary = QJsonDocument::fromJson(process.readAllStandardOutput()).object();
+    QCOMPARE(summary.value(QStringLiteral("stopped")).toBool(), true);
+    QCOMPARE(summary.value(QStringLiteral("completed")).toBool(), false);
+    const qint64 calls = summary.value(QStringLiteral("totals"))
+                             .toObject()
+                             .value(QStringLiteral("calls"))
+                             .toInteger();
+    QVERIFY2(calls > 0 && calls < 3000, qPrintable(QString::number(calls)));
 }
 
 QTEST_GUILESS_MAIN(TestTrafficCli)

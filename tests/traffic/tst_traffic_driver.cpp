@@ -162,6 +162,8 @@ private slots:
     void badTokenIsFatal();
     void missingScopeIsNamed();
     void stopMidRun();
+    void stopDuringInitialize();
+    void destroyedMidRun();
     void unreachableServer();
     void ssrfGuardApplies();
     void statelessRevision();
@@ -200,9 +202,9 @@ void TestTrafficDriver::initTestCase()
          QJsonObject{{QStringLiteral("delete_task"),
                       QJsonObject{{QStringLiteral("target_rate"), 0.02},
                                   {QStringLiteral("justification_threshold"), 0.3},
-                                  {QStringLiteral("hard_block_threshold"), 0.6}}}}},
+                                  {QStringLiteral("hard_block_threshold"), 0.9}}}}},
         {QStringLiteral("controller"), QJsonObject{{QStringLiteral("warmup_calls"), 2},
-                                                   {QStringLiteral("adjustment_rate"), 0.3}}}};
+                                                   {QStringLiteral("adjustment_rate"), 0.15}}}};
     auto friction = Friction::ControllerConfig::fromJson(frictionJson);
     QVERIFY2(friction.ok(), friction.ok() ? "" : qPrintable(friction.error().toString()));
     config.resourceServer.friction = *friction;
@@ -477,6 +479,39 @@ void TestTrafficDriver::stopMidRun()
     QCOMPARE(calls.size(), counted);
     driver.stop(); // idempotent
     QCOMPARE(finished.size(), 1);
+}
+
+void TestTrafficDriver::stopDuringInitialize()
+{
+    const QByteArray token = issue(QStringLiteral("early"), QStringLiteral("tasks:read"));
+    Traffic::Driver driver(options(token, QStringLiteral("echo=1"), 50, 100));
+    QSignalSpy finished(&driver, &Traffic::Driver::finished);
+    QSignalSpy sessions(&driver, &Traffic::Driver::sessionStarted);
+    QVERIFY(driver.start().ok());
+    QVERIFY(driver.isRunning());
+    driver.stop();
+    QCOMPARE(finished.size(), 1);
+    const auto summary = finished.first().first().value<Traffic::Summary>();
+    QVERIFY(summary.stopped);
+    QCOMPARE(summary.totals.calls(), 0);
+    // The aborted initialize never comes back to start the calls.
+    QVERIFY(!sessions.wait(300));
+    QCOMPARE(finished.size(), 1);
+    QVERIFY(!driver.start().ok()); // a driver runs once
+}
+
+void TestTrafficDriver::destroyedMidRun()
+{
+    const QByteArray token = issue(QStringLiteral("closer"), QStringLiteral("tasks:read"));
+    Traffic::Options o = options(token, QStringLiteral("echo=1"), 0, 200);
+    o.durationSeconds = 20;
+    auto *driver = new Traffic::Driver(o);
+    QSignalSpy calls(driver, &Traffic::Driver::callFinished);
+    QVERIFY(driver->start().ok());
+    QTRY_VERIFY_WITH_TIMEOUT(calls.size() >= 10, 10000);
+    delete driver; // requests in flight are dropped; nothing fires into freed memory
+    QTest::qWait(200);
+    QVERIFY(m_engine.isRunning());
 }
 
 void TestTrafficDriver::unreachableServer()
