@@ -85,8 +85,13 @@ int runFlowCommand(const QStringList &arguments)
     const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                   QStringLiteral("Show this command's options."));
     const QCommandLineOption grant(QStringLiteral("grant"),
-                                   QStringLiteral("Grant to walk: pkce (default)."),
+                                   QStringLiteral("Grant to walk: pkce (default) or "
+                                                  "client-credentials."),
                                    QStringLiteral("grant"));
+    const QCommandLineOption privateKey(
+        QStringLiteral("private-key"),
+        QStringLiteral("PEM private key of a private_key_jwt client (with --client-id)."),
+        QStringLiteral("file"));
     const QCommandLineOption scope(QStringLiteral("scope"),
                                    QStringLiteral("Scope to ask for (default: the challenge's, "
                                                   "else the server's scopes_supported)."),
@@ -131,8 +136,8 @@ int runFlowCommand(const QStringList &arguments)
     const QCommandLineOption privateNetworks(
         QStringLiteral("allow-private-networks"),
         QStringLiteral("Allow requests to private network addresses (10/8, 192.168/16, ...)."));
-    parser.addOptions({help, grant, scope, clientId, clientSecret, clientSecretFile, metadataUrl,
-                       browser, username, passwordFile, deny, json, report, timeout,
+    parser.addOptions({help, grant, privateKey, scope, clientId, clientSecret, clientSecretFile,
+                       metadataUrl, browser, username, passwordFile, deny, json, report, timeout,
                        privateNetworks});
     if (!parser.parse(QStringList{QStringLiteral("mcpauth flow")} + arguments))
         return usageError(parser.errorText());
@@ -151,9 +156,12 @@ int runFlowCommand(const QStringList &arguments)
         (options.serverUrl.scheme() != QLatin1String("http") &&
          options.serverUrl.scheme() != QLatin1String("https")))
         return usageError(QStringLiteral("'%1' is not an http(s) URL").arg(positional.first()));
-    if (parser.isSet(grant) && parser.value(grant) != QLatin1String("pkce"))
-        return usageError(
-            QStringLiteral("--grant %1 is not supported yet (pkce only)").arg(parser.value(grant)));
+    if (parser.isSet(grant)) {
+        auto chosen = Flow::parseGrant(parser.value(grant));
+        if (!chosen)
+            return usageError(chosen.error().message);
+        options.grant = *chosen;
+    }
     options.scope = parser.value(scope);
     options.clientId = parser.value(clientId);
     if (parser.isSet(clientSecret) && parser.isSet(clientSecretFile))
@@ -166,8 +174,21 @@ int runFlowCommand(const QStringList &arguments)
     } else {
         options.clientSecret = parser.value(clientSecret);
     }
-    if (!options.clientSecret.isEmpty() && options.clientId.isEmpty())
-        return usageError(QStringLiteral("a client secret needs --client-id"));
+    if (parser.isSet(privateKey)) {
+        QFile file(parser.value(privateKey));
+        if (!file.open(QIODevice::ReadOnly))
+            return failure(Core::makeError(
+                QStringLiteral("io_error"),
+                QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString())));
+        options.privateKeyPem = file.read(64 * 1024);
+    }
+    if ((!options.clientSecret.isEmpty() || !options.privateKeyPem.isEmpty()) &&
+        options.clientId.isEmpty())
+        return usageError(QStringLiteral("a client secret or private key needs --client-id"));
+    if (options.grant == Flow::Grant::ClientCredentials && options.clientSecret.isEmpty() &&
+        options.privateKeyPem.isEmpty())
+        return usageError(QStringLiteral("--grant client-credentials needs --client-id with "
+                                         "--client-secret(-file) or --private-key"));
     if (parser.isSet(metadataUrl)) {
         options.clientMetadataUrl = QUrl(parser.value(metadataUrl), QUrl::StrictMode);
         if (!options.clientMetadataUrl.isValid() || options.clientMetadataUrl.isRelative())

@@ -34,6 +34,7 @@ constexpr std::array<const char *, 6> kStepStatuses{"pending", "running", "passe
 constexpr std::array<const char *, 5> kOutcomes{"not_started", "running", "succeeded", "failed",
                                                 "cancelled"};
 constexpr std::array<const char *, 3> kBrowserModes{"system", "manual", "headless"};
+constexpr std::array<const char *, 2> kGrants{"pkce", "client-credentials"};
 
 Core::Error formatError(const QString &what)
 {
@@ -91,6 +92,20 @@ QString outcomeName(Outcome outcome)
 QString browserModeName(BrowserMode mode)
 {
     return nameOf(mode, kBrowserModes);
+}
+
+QString grantName(Grant grant)
+{
+    return nameOf(grant, kGrants);
+}
+
+Core::Result<Grant> parseGrant(const QString &name)
+{
+    if (auto grant = valueOf<Grant>(name, kGrants))
+        return *grant;
+    return Core::makeError(
+        QStringLiteral("invalid_option"),
+        QStringLiteral("unknown grant '%1' (pkce or client-credentials)").arg(name));
 }
 
 Core::Result<BrowserMode> parseBrowserMode(const QString &name)
@@ -230,7 +245,7 @@ QJsonObject Options::toJson() const
 {
     QJsonObject out{
         {QStringLiteral("server_url"), serverUrl.toString()},
-        {QStringLiteral("grant"), QStringLiteral("pkce")},
+        {QStringLiteral("grant"), grantName(grant)},
         {QStringLiteral("browser"), browserModeName(browser)},
         {QStringLiteral("protocol_version"), protocolVersion},
         {QStringLiteral("max_step_up_attempts"), maxStepUpAttempts},
@@ -241,6 +256,8 @@ QJsonObject Options::toJson() const
         out.insert(QStringLiteral("client_id"), clientId);
     if (!clientSecret.isEmpty())
         out.insert(QStringLiteral("client_secret"), Crypto::maskSecret(clientSecret.toUtf8()));
+    if (!privateKeyPem.isEmpty())
+        out.insert(QStringLiteral("client_authentication"), QStringLiteral("private_key_jwt"));
     if (!clientMetadataUrl.isEmpty())
         out.insert(QStringLiteral("client_metadata_url"), clientMetadataUrl.toString());
     if (browser == BrowserMode::Headless) {

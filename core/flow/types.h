@@ -24,7 +24,10 @@ enum class Level { Must, Should, May };
 enum class Verdict { Pass, Warn, Fail, Skip };
 enum class StepStatus { Pending, Running, Passed, Warning, Failed, Skipped };
 enum class Outcome { NotStarted, Running, Succeeded, Failed, Cancelled };
-enum class Grant { AuthorizationCode };
+enum class Grant {
+    AuthorizationCode, ///< PKCE with a browser step
+    ClientCredentials, ///< RFC 6749 §4.4: a pre-registered confidential client, no user
+};
 enum class BrowserMode {
     System,   ///< needsUser(OpenBrowser) for the caller to open it; loopback listener waits
     Manual,   ///< needsUser(PasteRedirect): the caller supplies the redirect URL
@@ -36,6 +39,9 @@ enum class BrowserMode {
 [[nodiscard]] QString stepStatusName(StepStatus status);
 [[nodiscard]] QString outcomeName(Outcome outcome);
 [[nodiscard]] QString browserModeName(BrowserMode mode);
+[[nodiscard]] QString grantName(Grant grant); ///< "pkce", "client-credentials"
+/// Parses "pkce" or "client-credentials".
+[[nodiscard]] Core::Result<Grant> parseGrant(const QString &name);
 /// Parses "system", "manual" or "headless".
 [[nodiscard]] Core::Result<BrowserMode> parseBrowserMode(const QString &name);
 
@@ -78,9 +84,12 @@ struct Options
 {
     QUrl serverUrl; ///< the MCP endpoint, e.g. http://127.0.0.1:9401/mcp
     Grant grant = Grant::AuthorizationCode;
-    QString scope;          ///< explicit scope; empty: challenge, else PRM scopes_supported
-    QString clientId;       ///< pre-registered client; empty: CIMD or DCR
-    QString clientSecret;   ///< for a pre-registered confidential client
+    QString scope;        ///< explicit scope; empty: challenge, else PRM scopes_supported
+    QString clientId;     ///< pre-registered client; empty: CIMD or DCR
+    QString clientSecret; ///< for a pre-registered confidential client
+    /// PEM private key of a pre-registered private_key_jwt client (RFC 7523); never
+    /// exported. Takes precedence over clientSecret.
+    QByteArray privateKeyPem;
     QUrl clientMetadataUrl; ///< CIMD: used as client_id when the AS supports it
     QString clientName = QStringLiteral("MCP Auth Studio flow walker");
     BrowserMode browser = BrowserMode::System;

@@ -6,6 +6,8 @@
 #include <QRegularExpression>
 #include <QTimer>
 
+#include "crypto/jws.h"
+#include "crypto/key.h"
 #include "crypto/mask.h"
 #include "crypto/pkce.h"
 #include "crypto/random.h"
@@ -196,6 +198,7 @@ public:
     QJsonObject as;
     QString clientId;
     QString clientSecret;
+    Crypto::Key privateKey;
     QUrl redirectUri;
     QByteArray verifier;
     QString state;
@@ -371,6 +374,8 @@ public:
         const StepKind kind = *upcoming;
         if (kind == StepKind::Authorization && !stepUpScope.isEmpty())
             begin(kind, QStringLiteral("Authorization request (step-up %1)").arg(stepUps));
+        else if (kind == StepKind::Token && !stepUpScope.isEmpty())
+            begin(kind, QStringLiteral("Token request (step-up %1)").arg(stepUps));
         else
             begin(kind);
     }
@@ -696,18 +701,36 @@ public:
 
     void runRegistration()
     {
-        if (auto listening = receiver->listen(); !listening)
-            return failStep(listening.error().message);
-        redirectUri = receiver->redirectUri();
         const Options &o = q->m_options;
+        if (o.grant == Grant::AuthorizationCode) {
+            if (auto listening = receiver->listen(); !listening)
+                return failStep(listening.error().message);
+            redirectUri = receiver->redirectUri();
+        }
+        if (o.grant == Grant::ClientCredentials &&
+            (o.clientId.isEmpty() || (o.clientSecret.isEmpty() && o.privateKeyPem.isEmpty()))) {
+            check(QStringLiteral("registration.confidential"), Level::Must, Verdict::Fail,
+                  QStringLiteral("RFC 6749 §4.4: the client credentials grant is for confidential "
+                                 "clients; give a client id with its secret or private key"));
+            return endStep(QStringLiteral("no confidential client"), std::nullopt);
+        }
+        if (!o.privateKeyPem.isEmpty()) {
+            auto key = Crypto::Key::fromPem(o.privateKeyPem);
+            if (!key || !key->isPrivate())
+                return failStep(
+                    QStringLiteral("the private key cannot be used: %1")
+                        .arg(key ? QStringLiteral("it is a public key") : key.error().message));
+            privateKey = *key;
+        }
         if (!o.clientId.isEmpty()) {
             clientId = o.clientId;
             clientSecret = o.clientSecret;
             check(QStringLiteral("registration.pre_registered"), Level::May, Verdict::Pass,
                   QStringLiteral("MCP authorization §Client Registration: a pre-registered "
-                                 "client is used first (%1 client)")
-                      .arg(clientSecret.isEmpty() ? QStringLiteral("public")
-                                                  : QStringLiteral("confidential")));
+                                 "client is used first (%1)")
+                      .arg(!privateKey.isNull()     ? QStringLiteral("private_key_jwt")
+                           : clientSecret.isEmpty() ? QStringLiteral("public client")
+                                                    : QStringLiteral("client secret")));
             return registered(QStringLiteral("pre-registered client ") + clientId);
         }
         const bool cimd =
@@ -770,12 +793,39 @@ public:
     void registered(const QString &summary)
     {
         q->m_run.tokens.clientId = clientId;
-        endStep(summary, StepKind::Authorization);
+        endStep(summary, q->m_options.grant == Grant::ClientCredentials ? StepKind::Token
+                                                                        : StepKind::Authorization);
     }
 
-    Http::Headers clientAuthentication(Http::FormData &form) const
+    /// Authenticates the client on a token or revocation request: private_key_jwt (RFC
+    /// 7523), client_secret_basic, or client_id alone for a public client.
+    Http::Headers clientAuthentication(Http::FormData &form)
     {
         Http::Headers headers;
+        if (!privateKey.isNull()) {
+            const qint64 now = QDateTime::currentSecsSinceEpoch();
+            const QJsonObject claims{
+                {QStringLiteral("iss"), clientId},
+                {QStringLiteral("sub"), clientId},
+                {QStringLiteral("aud"), as.value(QStringLiteral("token_endpoint")).toString()},
+                {QStringLiteral("iat"), now},
+                {QStringLiteral("exp"), now + 60},
+                {QStringLiteral("jti"), QString::fromLatin1(Crypto::randomToken(16))}};
+            auto assertion =
+                Crypto::Jws::sign({{QStringLiteral("typ"), QStringLiteral("JWT")}},
+                                  QJsonDocument(claims).toJson(QJsonDocument::Compact), privateKey,
+                                  Crypto::Jws::defaultAlgorithm(privateKey));
+            if (assertion) {
+                form.append(QStringLiteral("client_id"), clientId);
+                form.append(
+                    QStringLiteral("client_assertion_type"),
+                    QStringLiteral("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
+                form.append(QStringLiteral("client_assertion"), QString::fromLatin1(*assertion));
+                return headers;
+            }
+            qWarning("flow: cannot sign the client assertion: %s",
+                     qUtf8Printable(assertion.error().toString()));
+        }
         if (clientSecret.isEmpty()) {
             form.append(QStringLiteral("client_id"), clientId);
             return headers;
@@ -787,27 +837,28 @@ public:
         return headers;
     }
 
+    /// The scope to ask for and where it came from (MCP authorization, Scope Selection).
+    std::pair<QStringList, QString> chooseScope() const
+    {
+        if (!stepUpScope.isEmpty())
+            return {stepUpScope, QStringLiteral("the union of the granted and the challenged "
+                                                "scopes")};
+        if (!q->m_options.scope.isEmpty())
+            return {splitScope(q->m_options.scope),
+                    QStringLiteral("the scope given in the options")};
+        if (!challengeScope.isEmpty())
+            return {splitScope(challengeScope), QStringLiteral("the challenge's scope")};
+        if (const QStringList s = stringList(prm.value(QStringLiteral("scopes_supported")));
+            !s.isEmpty())
+            return {s, QStringLiteral("PRM scopes_supported")};
+        return {{}, QStringLiteral("nothing (no scope parameter sent)")};
+    }
+
     void runAuthorization()
     {
         const Options &o = q->m_options;
         QString source;
-        if (!stepUpScope.isEmpty()) {
-            requestedScope = stepUpScope;
-            source = QStringLiteral("the union of the granted and the challenged scopes");
-        } else if (!o.scope.isEmpty()) {
-            requestedScope = splitScope(o.scope);
-            source = QStringLiteral("the scope given in the options");
-        } else if (!challengeScope.isEmpty()) {
-            requestedScope = splitScope(challengeScope);
-            source = QStringLiteral("the challenge's scope");
-        } else if (const QStringList s = stringList(prm.value(QStringLiteral("scopes_supported")));
-                   !s.isEmpty()) {
-            requestedScope = s;
-            source = QStringLiteral("PRM scopes_supported");
-        } else {
-            requestedScope.clear();
-            source = QStringLiteral("nothing (no scope parameter sent)");
-        }
+        std::tie(requestedScope, source) = chooseScope();
         check(QStringLiteral("authorization.scope_selection"), Level::Should, Verdict::Pass,
               QStringLiteral("MCP authorization §Scope Selection: scope \"%1\" from %2")
                   .arg(requestedScope.join(QLatin1Char(' ')), source));
@@ -997,30 +1048,64 @@ public:
 
     QString m_code;
 
-    void runToken()
+    /// Sends a token request (the client authenticated, resource added) and, once the
+    /// response is usable, calls `then`.
+    void requestToken(Http::FormData form, const QString &what, std::function<void()> then)
     {
-        Http::FormData form{{QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
-                            {QStringLiteral("code"), m_code},
-                            {QStringLiteral("redirect_uri"), redirectUri.toString()},
-                            {QStringLiteral("code_verifier"), QString::fromLatin1(verifier)},
-                            {QStringLiteral("resource"), resourceUri}};
-        m_code.clear();
+        form.append(QStringLiteral("resource"), resourceUri);
         const Http::Headers headers = clientAuthentication(form);
         postForm(
             QUrl(as.value(QStringLiteral("token_endpoint")).toString()), form,
-            [this](const Http::ClientResponse &response) {
-                if (!tokenResponse(response, false))
+            [this, what, then = std::move(then)](const Http::ClientResponse &response) {
+                if (!tokenResponse(response, what == QLatin1String("refresh")))
                     return;
-                check(QStringLiteral("token.resource"), Level::Must, Verdict::Pass,
-                      QStringLiteral("RFC 8707 §2.2 / MCP authorization: resource sent in "
-                                     "the token request"));
-                endStep(QStringLiteral("access token ") + masked(accessToken) +
-                            (refreshToken.isEmpty()
-                                 ? QString()
-                                 : QStringLiteral(", refresh token ") + masked(refreshToken)),
-                        StepKind::McpCall);
+                check(what + QStringLiteral(".resource"), Level::Must, Verdict::Pass,
+                      QStringLiteral("RFC 8707 §2.2 / MCP authorization: resource sent in the %1 "
+                                     "request")
+                          .arg(what));
+                then();
             },
             headers);
+    }
+
+    void runToken()
+    {
+        if (q->m_options.grant == Grant::ClientCredentials)
+            return runClientCredentials();
+        Http::FormData form{{QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
+                            {QStringLiteral("code"), m_code},
+                            {QStringLiteral("redirect_uri"), redirectUri.toString()},
+                            {QStringLiteral("code_verifier"), QString::fromLatin1(verifier)}};
+        m_code.clear();
+        requestToken(form, QStringLiteral("token"), [this] {
+            endStep(QStringLiteral("access token ") + masked(accessToken) +
+                        (refreshToken.isEmpty()
+                             ? QString()
+                             : QStringLiteral(", refresh token ") + masked(refreshToken)),
+                    StepKind::McpCall);
+        });
+    }
+
+    void runClientCredentials()
+    {
+        requestedScope = chooseScope().first;
+        Http::FormData form{{QStringLiteral("grant_type"), QStringLiteral("client_credentials")}};
+        if (!requestedScope.isEmpty())
+            form.append(QStringLiteral("scope"), requestedScope.join(QLatin1Char(' ')));
+        const QStringList grants = stringList(as.value(QStringLiteral("grant_types_supported")));
+        if (as.contains(QStringLiteral("grant_types_supported")))
+            expect(grants.contains(QStringLiteral("client_credentials")),
+                   QStringLiteral("as.client_credentials"), Level::Should,
+                   QStringLiteral("RFC 8414 §2: grant_types_supported should list "
+                                  "client_credentials when the AS offers it"));
+        requestToken(form, QStringLiteral("token"), [this] {
+            expect(refreshToken.isEmpty(), QStringLiteral("token.no_refresh_token"), Level::Should,
+                   QStringLiteral("RFC 6749 §4.4.3: a refresh token should not be included for "
+                                  "client credentials"));
+            endStep(QStringLiteral("access token ") + masked(accessToken) +
+                        QStringLiteral(" for the client itself"),
+                    StepKind::McpCall);
+        });
     }
 
     /// Reads a token response into the walk; false (step ended) when it is unusable.
@@ -1139,7 +1224,8 @@ public:
                 ++stepUps;
                 endStep(QStringLiteral("step-up needed for scope \"%1\"")
                             .arg(stepUpScope.join(QLatin1Char(' '))),
-                        StepKind::Authorization);
+                        q->m_options.grant == Grant::ClientCredentials ? StepKind::Token
+                                                                       : StepKind::Authorization);
                 return false;
             }
         }
@@ -1242,23 +1328,13 @@ public:
     void runRefresh()
     {
         Http::FormData form{{QStringLiteral("grant_type"), QStringLiteral("refresh_token")},
-                            {QStringLiteral("refresh_token"), refreshToken},
-                            {QStringLiteral("resource"), resourceUri}};
-        const Http::Headers headers = clientAuthentication(form);
-        postForm(
-            QUrl(as.value(QStringLiteral("token_endpoint")).toString()), form,
-            [this](const Http::ClientResponse &response) {
-                if (!tokenResponse(response, true))
-                    return;
-                check(QStringLiteral("refresh.resource"), Level::Must, Verdict::Pass,
-                      QStringLiteral("RFC 8707 §2.2 / MCP authorization: resource sent in "
-                                     "the refresh request"));
-                const bool revoke =
-                    q->m_options.revoke && as.contains(QStringLiteral("revocation_endpoint"));
-                endStep(QStringLiteral("new access token ") + masked(accessToken),
-                        revoke ? std::optional(StepKind::Revocation) : std::nullopt);
-            },
-            headers);
+                            {QStringLiteral("refresh_token"), refreshToken}};
+        requestToken(form, QStringLiteral("refresh"), [this] {
+            const bool revoke =
+                q->m_options.revoke && as.contains(QStringLiteral("revocation_endpoint"));
+            endStep(QStringLiteral("new access token ") + masked(accessToken),
+                    revoke ? std::optional(StepKind::Revocation) : std::nullopt);
+        });
     }
 
     void runRevocation()

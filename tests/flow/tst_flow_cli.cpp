@@ -118,10 +118,15 @@ void TestFlowCli::usageErrors_data()
         << QStringList{QStringLiteral("flow"), QStringLiteral("http://127.0.0.1:1/mcp"),
                        QStringLiteral("--browser"), QStringLiteral("lynx")}
         << QStringLiteral("unknown browser mode");
-    QTest::newRow("grant not yet")
+    QTest::newRow("unknown grant")
         << QStringList{QStringLiteral("flow"), QStringLiteral("http://127.0.0.1:1/mcp"),
-                       QStringLiteral("--grant"), QStringLiteral("device")}
-        << QStringLiteral("not supported yet");
+                       QStringLiteral("--grant"), QStringLiteral("implicit")}
+        << QStringLiteral("unknown grant");
+    QTest::newRow("client credentials without a secret")
+        << QStringList{QStringLiteral("flow"),        QStringLiteral("http://127.0.0.1:1/mcp"),
+                       QStringLiteral("--grant"),     QStringLiteral("client-credentials"),
+                       QStringLiteral("--client-id"), QStringLiteral("c")}
+        << QStringLiteral("needs --client-id with");
     QTest::newRow("secret without id")
         << QStringList{QStringLiteral("flow"), QStringLiteral("http://127.0.0.1:1/mcp"),
                        QStringLiteral("--client-secret"), QStringLiteral("s")}

@@ -2,11 +2,16 @@
 // ports, a temporary SQLite store): the whole PKCE walk in headless mode, single-step
 // mode, a pre-registered client, denied consent, step-up on insufficient_scope, and the
 // system-browser mode with its loopback redirect listener.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QUrlQuery>
 #include <QtTest>
 
+#include "admin/service.h"
+#include "crypto/key.h"
 #include "engine.h"
 #include "flow/walker.h"
 #include "flowtest.h"
@@ -43,6 +48,8 @@ private slots:
     void manualModeCancelled();
     void manualPaste_data();
     void manualPaste();
+    void clientCredentials_data();
+    void clientCredentials();
 
 private:
     std::unique_ptr<Core::Engine> startEngine(const EngineSetup &setup, const QString &name);
@@ -402,6 +409,74 @@ void TestFlowWalker::manualPaste()
     const auto check = FlowTest::findCheck(run, failedRule);
     QVERIFY(check);
     QCOMPARE(check->verdict, Flow::Verdict::Fail);
+}
+
+void TestFlowWalker::clientCredentials_data()
+{
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<bool>("rightCredentials");
+    QTest::newRow("client_secret_basic") << QStringLiteral("client_secret_basic") << true;
+    QTest::newRow("private_key_jwt") << QStringLiteral("private_key_jwt") << true;
+    QTest::newRow("wrong secret") << QStringLiteral("client_secret_basic") << false;
+    QTest::newRow("another key") << QStringLiteral("private_key_jwt") << false;
+}
+
+void TestFlowWalker::clientCredentials()
+{
+    QFETCH(QString, method);
+    QFETCH(bool, rightCredentials);
+    Admin::Service admin(m_engine->store());
+    Admin::NewClient client;
+    client.name = QStringLiteral("flow walker service");
+    client.grantTypes = {QStringLiteral("client_credentials")};
+    client.authMethod = method;
+    client.scope = QStringLiteral("tasks:read tasks:write tasks:delete");
+    const auto key = Crypto::Key::generate(Crypto::Key::Kind::EcP256);
+    QVERIFY(key.ok());
+    if (method == QLatin1String("private_key_jwt"))
+        client.jwks = QString::fromUtf8(
+            QJsonDocument(QJsonObject{{QStringLiteral("keys"), QJsonArray{key->toJwk(false)}}})
+                .toJson(QJsonDocument::Compact));
+    const auto added = admin.addClient(client);
+    QVERIFY2(added.ok(), added.ok() ? "" : qPrintable(added.error().toString()));
+
+    Flow::Options options;
+    options.serverUrl = QUrl(m_engine->mcpResourceUri());
+    options.grant = Flow::Grant::ClientCredentials;
+    options.clientId = added->client.clientId;
+    if (method == QLatin1String("private_key_jwt")) {
+        const auto other = Crypto::Key::generate(Crypto::Key::Kind::EcP256);
+        QVERIFY(other.ok());
+        options.privateKeyPem = *(rightCredentials ? key : other)->toPrivatePem();
+    } else {
+        options.clientSecret = rightCredentials ? added->secret : QStringLiteral("wrong-secret");
+    }
+    Flow::Walker walker(options);
+    const Flow::Run run = walk(walker);
+    if (!rightCredentials) {
+        QCOMPARE(run.outcome, Flow::Outcome::Failed);
+        QCOMPARE(run.steps.last().id, QStringLiteral("token"));
+        QVERIFY2(run.error.contains(QLatin1String("invalid_client")), qPrintable(run.error));
+        return;
+    }
+    QVERIFY2(FlowTest::failures(run).isEmpty(),
+             qPrintable(FlowTest::failures(run).join(QLatin1Char('\n'))));
+    QCOMPARE(run.outcome, Flow::Outcome::Succeeded);
+    QCOMPARE(
+        FlowTest::stepIds(run),
+        (QStringList{QStringLiteral("probe"), QStringLiteral("prm"), QStringLiteral("as_metadata"),
+                     QStringLiteral("registration"), QStringLiteral("token"), QStringLiteral("mcp"),
+                     QStringLiteral("revocation")}));
+    const QByteArray tokenRequest = run.steps.at(4).exchanges.first().requestBody;
+    QVERIFY(tokenRequest.contains("grant_type=client_credentials"));
+    QVERIFY(tokenRequest.contains("resource="));
+    if (method == QLatin1String("private_key_jwt"))
+        QVERIFY(tokenRequest.contains("client_assertion_type="));
+    else
+        QVERIFY(!added->secret.isEmpty() && !run.steps.at(4)
+                                                 .exchanges.first()
+                                                 .requestHeaders.value("Authorization")
+                                                 .contains(added->secret.toUtf8()));
 }
 
 QTEST_MAIN(TestFlowWalker)
