@@ -183,13 +183,15 @@ Core::Status Driver::start()
                                QStringLiteral("a driver runs once; create a new one"));
     if (auto valid = m_options.validate(); !valid)
         return valid;
+    // Refused here already so that a caller learns it at once; the client checks every
+    // request (and the resolved addresses) again.
+    if (auto allowed = Http::SsrfGuard(m_options.ssrfPolicy).checkUrl(m_options.url); !allowed)
+        return allowed;
     m_client = new Http::Client(this);
     m_client->setPolicy(m_options.ssrfPolicy);
     m_client->setExchangeLog(m_options.exchangeLog);
     if (!m_options.trustedCertificates.isEmpty())
         m_client->addTrustedCaCertificates(m_options.trustedCertificates);
-    if (auto allowed = m_client->guard().checkUrl(m_options.url); !allowed)
-        return allowed;
 
     const quint64 seed = m_options.seed ? *m_options.seed : std::random_device{}();
     m_random = std::make_unique<Random>(seed);
