@@ -16,6 +16,7 @@ PACKAGES=(
     libssl-dev libhttp-parser-dev qtkeychain-qt6-dev libqrencode-dev
     postgresql xvfb xauth wrk clang libclang-rt-14-dev libbenchmark-dev
     desktop-file-utils appstream ca-certificates curl git
+    dpkg-dev lintian file man-db systemd
 )
 # Node.js and npm only when no Node.js is installed yet (a distribution that ships npm
 # inside its nodejs package conflicts with Debian's separate npm package).
