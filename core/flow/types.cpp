@@ -34,7 +34,7 @@ constexpr std::array<const char *, 6> kStepStatuses{"pending", "running", "passe
 constexpr std::array<const char *, 5> kOutcomes{"not_started", "running", "succeeded", "failed",
                                                 "cancelled"};
 constexpr std::array<const char *, 3> kBrowserModes{"system", "manual", "headless"};
-constexpr std::array<const char *, 2> kGrants{"pkce", "client-credentials"};
+constexpr std::array<const char *, 3> kGrants{"pkce", "client-credentials", "device"};
 
 Core::Error formatError(const QString &what)
 {
@@ -105,7 +105,7 @@ Core::Result<Grant> parseGrant(const QString &name)
         return *grant;
     return Core::makeError(
         QStringLiteral("invalid_option"),
-        QStringLiteral("unknown grant '%1' (pkce or client-credentials)").arg(name));
+        QStringLiteral("unknown grant '%1' (pkce, client-credentials or device)").arg(name));
 }
 
 Core::Result<BrowserMode> parseBrowserMode(const QString &name)

@@ -27,6 +27,7 @@ enum class Outcome { NotStarted, Running, Succeeded, Failed, Cancelled };
 enum class Grant {
     AuthorizationCode, ///< PKCE with a browser step
     ClientCredentials, ///< RFC 6749 §4.4: a pre-registered confidential client, no user
+    Device,            ///< RFC 8628: the user approves a code elsewhere; the walker polls
 };
 enum class BrowserMode {
     System,   ///< needsUser(OpenBrowser) for the caller to open it; loopback listener waits
@@ -39,8 +40,8 @@ enum class BrowserMode {
 [[nodiscard]] QString stepStatusName(StepStatus status);
 [[nodiscard]] QString outcomeName(Outcome outcome);
 [[nodiscard]] QString browserModeName(BrowserMode mode);
-[[nodiscard]] QString grantName(Grant grant); ///< "pkce", "client-credentials"
-/// Parses "pkce" or "client-credentials".
+[[nodiscard]] QString grantName(Grant grant); ///< "pkce", "client-credentials", "device"
+/// Parses "pkce", "client-credentials" or "device".
 [[nodiscard]] Core::Result<Grant> parseGrant(const QString &name);
 /// Parses "system", "manual" or "headless".
 [[nodiscard]] Core::Result<BrowserMode> parseBrowserMode(const QString &name);
@@ -104,6 +105,9 @@ struct Options
     QList<QSslCertificate> trustedCertificates; ///< extra CAs (self-signed test servers)
     std::chrono::milliseconds requestTimeout = std::chrono::seconds(10);
     std::chrono::milliseconds browserTimeout = std::chrono::minutes(5);
+    /// What one second of the device grant's interval and expires_in lasts (RFC 8628
+    /// §3.5); tests shorten it, nothing else should.
+    std::chrono::milliseconds deviceSecond = std::chrono::seconds(1);
 
     /// Without secrets (client_secret masked, password left out).
     [[nodiscard]] QJsonObject toJson() const;

@@ -1,5 +1,6 @@
 #include "flow/walker.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QPointer>
@@ -32,6 +33,8 @@ enum class StepKind {
     McpCall,
     Refresh,
     Revocation,
+    DeviceAuthorization,
+    DeviceToken,
 };
 
 struct StepInfo
@@ -61,6 +64,10 @@ StepInfo stepInfo(StepKind kind)
         return {"refresh", "Refresh token grant"};
     case StepKind::Revocation:
         return {"revocation", "Token revocation"};
+    case StepKind::DeviceAuthorization:
+        return {"device_authorization", "Device authorization request"};
+    case StepKind::DeviceToken:
+        return {"device_token", "Device code: user approval and polling"};
     }
     return {"", ""};
 }
@@ -68,6 +75,7 @@ StepInfo stepInfo(StepKind kind)
 constexpr int kMaxBrowserHops = 12;
 const QByteArray kJson = QByteArrayLiteral("application/json");
 const QByteArray kForm = QByteArrayLiteral("application/x-www-form-urlencoded");
+const QString kDeviceGrant = QStringLiteral("urn:ietf:params:oauth:grant-type:device_code");
 
 std::optional<QJsonObject> jsonObject(const QByteArray &body)
 {
@@ -328,6 +336,10 @@ public:
             return runRefresh();
         case StepKind::Revocation:
             return runRevocation();
+        case StepKind::DeviceAuthorization:
+            return runDeviceAuthorization();
+        case StepKind::DeviceToken:
+            return runDeviceToken();
         }
     }
 
@@ -702,7 +714,7 @@ public:
     void runRegistration()
     {
         const Options &o = q->m_options;
-        if (o.grant == Grant::AuthorizationCode) {
+        if (o.grant != Grant::ClientCredentials) {
             if (auto listening = receiver->listen(); !listening)
                 return failStep(listening.error().message);
             redirectUri = receiver->redirectUri();
@@ -761,7 +773,10 @@ public:
             {QStringLiteral("client_name"), o.clientName},
             {QStringLiteral("redirect_uris"), QJsonArray{redirectUri.toString()}},
             {QStringLiteral("grant_types"),
-             QJsonArray{QStringLiteral("authorization_code"), QStringLiteral("refresh_token")}},
+             o.grant == Grant::Device ? QJsonArray{QStringLiteral("authorization_code"),
+                                                   kDeviceGrant, QStringLiteral("refresh_token")}
+                                      : QJsonArray{QStringLiteral("authorization_code"),
+                                                   QStringLiteral("refresh_token")}},
             {QStringLiteral("response_types"), QJsonArray{QStringLiteral("code")}},
             {QStringLiteral("token_endpoint_auth_method"), QStringLiteral("none")},
             {QStringLiteral("application_type"), QStringLiteral("native")},
@@ -793,8 +808,21 @@ public:
     void registered(const QString &summary)
     {
         q->m_run.tokens.clientId = clientId;
-        endStep(summary, q->m_options.grant == Grant::ClientCredentials ? StepKind::Token
-                                                                        : StepKind::Authorization);
+        endStep(summary, firstGrantStep());
+    }
+
+    /// Where a grant starts once the client is known (again on step-up).
+    StepKind firstGrantStep() const
+    {
+        switch (q->m_options.grant) {
+        case Grant::ClientCredentials:
+            return StepKind::Token;
+        case Grant::Device:
+            return StepKind::DeviceAuthorization;
+        case Grant::AuthorizationCode:
+            break;
+        }
+        return StepKind::Authorization;
     }
 
     /// Authenticates the client on a token or revocation request: private_key_jwt (RFC
@@ -952,6 +980,9 @@ public:
                                     .arg(url.toString(QUrl::RemoveQuery))
                                     .arg(response.status));
             auto form = parseFirstForm(response.body, url);
+            // The device flow's browser part ends on a page without a form; polling goes on.
+            if (!form && deviceBrowsing && loginSubmitted)
+                return;
             if (!form)
                 return failStep(QStringLiteral("headless browser: ") + form.error().message);
             submitForm(*form);
@@ -975,6 +1006,9 @@ public:
                     data.append(name, value);
             data.append(QStringLiteral("username"), o.username);
             data.append(QStringLiteral("password"), o.password);
+            if (form.buttons.contains(QStringLiteral("decision"))) // the device page
+                data.append(QStringLiteral("decision"),
+                            o.approveConsent ? QStringLiteral("approve") : QStringLiteral("deny"));
             loginSubmitted = true;
         } else if (form.buttons.contains(QStringLiteral("decision"))) {
             for (const auto &[name, value] : form.fields)
@@ -1047,6 +1081,14 @@ public:
     }
 
     QString m_code;
+    QString deviceCode;
+    QString userCode;
+    QUrl verificationUri;
+    QUrl verificationUriComplete;
+    qint64 pollInterval = 5;
+    QElapsedTimer deviceDeadline;
+    std::chrono::milliseconds deviceLifetime{0};
+    bool deviceBrowsing = false;
 
     /// Sends a token request (the client authenticated, resource added) and, once the
     /// response is usable, calls `then`.
@@ -1224,8 +1266,7 @@ public:
                 ++stepUps;
                 endStep(QStringLiteral("step-up needed for scope \"%1\"")
                             .arg(stepUpScope.join(QLatin1Char(' '))),
-                        q->m_options.grant == Grant::ClientCredentials ? StepKind::Token
-                                                                       : StepKind::Authorization);
+                        firstGrantStep());
                 return false;
             }
         }
@@ -1335,6 +1376,156 @@ public:
             endStep(QStringLiteral("new access token ") + masked(accessToken),
                     revoke ? std::optional(StepKind::Revocation) : std::nullopt);
         });
+    }
+
+    // --- device authorization grant (RFC 8628) ---------------------------------------------
+
+    void runDeviceAuthorization()
+    {
+        const QString endpoint =
+            as.value(QStringLiteral("device_authorization_endpoint")).toString();
+        if (!expect(!endpoint.isEmpty(), QStringLiteral("as.device_authorization_endpoint"),
+                    Level::Must,
+                    QStringLiteral("RFC 8628 §4: the AS metadata names "
+                                   "device_authorization_endpoint for the device grant")))
+            return endStep(QStringLiteral("the AS offers no device authorization"), std::nullopt);
+        QString source;
+        std::tie(requestedScope, source) = chooseScope();
+        Http::FormData form{{QStringLiteral("resource"), resourceUri}};
+        if (!requestedScope.isEmpty())
+            form.append(QStringLiteral("scope"), requestedScope.join(QLatin1Char(' ')));
+        const Http::Headers headers = clientAuthentication(form);
+        postForm(
+            QUrl(endpoint), form,
+            [this, source](const Http::ClientResponse &response) {
+                const auto body = jsonObject(response.body);
+                if (response.status != 200 || !body) {
+                    check(QStringLiteral("device.authorization"), Level::Must, Verdict::Fail,
+                          QStringLiteral("RFC 8628 §3.2: the device authorization request "
+                                         "failed: ") +
+                              oauthError(response));
+                    return endStep(QStringLiteral("no device code"), std::nullopt);
+                }
+                deviceCode = body->value(QStringLiteral("device_code")).toString();
+                userCode = body->value(QStringLiteral("user_code")).toString();
+                verificationUri = QUrl(body->value(QStringLiteral("verification_uri")).toString());
+                verificationUriComplete =
+                    QUrl(body->value(QStringLiteral("verification_uri_complete")).toString());
+                const qint64 expiresIn = body->value(QStringLiteral("expires_in")).toInteger();
+                const bool complete = !deviceCode.isEmpty() && !userCode.isEmpty() &&
+                                      verificationUri.isValid() && !verificationUri.isEmpty() &&
+                                      expiresIn > 0;
+                if (!expect(complete, QStringLiteral("device.response"), Level::Must,
+                            QStringLiteral("RFC 8628 §3.2: the response carries device_code, "
+                                           "user_code, verification_uri and expires_in")))
+                    return endStep(QStringLiteral("incomplete device authorization response"),
+                                   std::nullopt);
+                // RFC 8628 section 3.2: without an interval the client waits 5 seconds.
+                pollInterval = body->contains(QStringLiteral("interval"))
+                                   ? body->value(QStringLiteral("interval")).toInteger()
+                                   : 5;
+                check(QStringLiteral("device.interval"), Level::May,
+                      body->contains(QStringLiteral("interval")) ? Verdict::Pass : Verdict::Skip,
+                      QStringLiteral("RFC 8628 §3.2: polling every %1 s").arg(pollInterval));
+                if (pollInterval < 1)
+                    pollInterval = 5;
+                deviceDeadline.start();
+                deviceLifetime = q->m_options.deviceSecond * expiresIn;
+                endStep(QStringLiteral("user code %1 at %2 (scope from %3)")
+                            .arg(userCode, verificationUri.toString(), source),
+                        StepKind::DeviceToken);
+            },
+            headers);
+    }
+
+    void runDeviceToken()
+    {
+        const Options &o = q->m_options;
+        const QUrl open =
+            verificationUriComplete.isEmpty() ? verificationUri : verificationUriComplete;
+        check(QStringLiteral("device.verification_uri_complete"), Level::May,
+              verificationUriComplete.isEmpty() ? Verdict::Skip : Verdict::Pass,
+              QStringLiteral("RFC 8628 §3.3.1: verification_uri_complete lets the user skip "
+                             "typing the code"));
+        switch (o.browser) {
+        case BrowserMode::Headless:
+            deviceBrowsing = true;
+            browserHops = 0;
+            loginSubmitted = false;
+            if (verificationUriComplete.isEmpty())
+                return failStep(QStringLiteral("headless mode needs verification_uri_complete"));
+            browse(verificationUriComplete, "GET", {});
+            break;
+        case BrowserMode::Manual:
+        case BrowserMode::System:
+            emit q->needsUser({UserAction::Kind::OpenBrowser, open,
+                               QStringLiteral("Open %1 and enter the code %2, then approve; the "
+                                              "walk continues by itself.")
+                                   .arg(verificationUri.toString(), userCode)});
+            break;
+        }
+        schedulePoll();
+    }
+
+    void schedulePoll()
+    {
+        const int step = int(q->m_run.steps.size());
+        QTimer::singleShot(q->m_options.deviceSecond * pollInterval, q, [this, step] {
+            if (ended || int(q->m_run.steps.size()) != step)
+                return;
+            if (std::chrono::milliseconds(deviceDeadline.elapsed()) >= deviceLifetime) {
+                check(QStringLiteral("device.expiry"), Level::Must, Verdict::Pass,
+                      QStringLiteral("RFC 8628 §3.5: the device code expired; polling stops"));
+                return failStep(QStringLiteral("the device code expired before the user "
+                                               "approved"));
+            }
+            poll();
+        });
+    }
+
+    void poll()
+    {
+        Http::FormData form{{QStringLiteral("grant_type"), kDeviceGrant},
+                            {QStringLiteral("device_code"), deviceCode}};
+        form.append(QStringLiteral("resource"), resourceUri);
+        const Http::Headers headers = clientAuthentication(form);
+        postForm(
+            QUrl(as.value(QStringLiteral("token_endpoint")).toString()), form,
+            [this](const Http::ClientResponse &response) {
+                const auto body = jsonObject(response.body);
+                const QString error =
+                    body ? body->value(QStringLiteral("error")).toString() : QString();
+                if (response.status == 400 && error == QLatin1String("authorization_pending"))
+                    return schedulePoll();
+                if (response.status == 400 && error == QLatin1String("slow_down")) {
+                    pollInterval += 5;
+                    check(QStringLiteral("device.slow_down"), Level::Must, Verdict::Pass,
+                          QStringLiteral("RFC 8628 §3.5: slow_down adds 5 s: polling every %1 s "
+                                         "now")
+                              .arg(pollInterval));
+                    return schedulePoll();
+                }
+                if (error == QLatin1String("access_denied") ||
+                    error == QLatin1String("expired_token")) {
+                    check(QStringLiteral("device.granted"), Level::Must, Verdict::Fail,
+                          QStringLiteral("RFC 8628 §3.5: the authorization server answered %1; "
+                                         "polling stops")
+                              .arg(oauthError(response)));
+                    return endStep(
+                        error == QLatin1String("access_denied")
+                            ? QStringLiteral("the user denied the device (%1)").arg(error)
+                            : QStringLiteral("the device code expired (%1)").arg(error),
+                        std::nullopt);
+                }
+                if (!tokenResponse(response, false))
+                    return;
+                check(QStringLiteral("token.resource"), Level::Must, Verdict::Pass,
+                      QStringLiteral("RFC 8707 §2.2 / MCP authorization: resource sent in the "
+                                     "token request"));
+                deviceCode.clear();
+                endStep(QStringLiteral("access token ") + masked(accessToken), StepKind::McpCall);
+            },
+            headers);
     }
 
     void runRevocation()

@@ -26,6 +26,10 @@ struct Scenario
     std::optional<QString> issuer;
     std::optional<QJsonArray> pkceMethods = QJsonArray{QStringLiteral("S256")};
     QString registrationError; ///< error_description of a refused registration
+    /// Token endpoint answers to the device grant's polls in order: an error code, or
+    /// "token" for success; the last one repeats.
+    QStringList devicePolls;
+    int deviceExpiresIn = 600;
 };
 
 /// An MCP server and its AS on one loopback port, misbehaving as the scenario says.
@@ -88,6 +92,8 @@ public:
                 {QStringLiteral("registration_endpoint"),
                  QString(m_base + QStringLiteral("/as/register"))},
                 {QStringLiteral("response_types_supported"), QJsonArray{QStringLiteral("code")}},
+                {QStringLiteral("device_authorization_endpoint"),
+                 QString(m_base + QStringLiteral("/as/device_authorization"))},
             };
             if (m_scenario.pkceMethods)
                 doc.insert(QStringLiteral("code_challenge_methods_supported"),
@@ -103,6 +109,30 @@ public:
             return Http::Response::json(201, QJsonDocument(QJsonObject{{QStringLiteral("client_id"),
                                                                         QStringLiteral("c1")}}));
         });
+        router.handle("POST", "/as/device_authorization", [this](const Http::Request &) {
+            return Http::Response::json(
+                200, QJsonDocument(QJsonObject{
+                         {QStringLiteral("device_code"), QStringLiteral("dc-0123456789")},
+                         {QStringLiteral("user_code"), QStringLiteral("BCDF-GHJK")},
+                         {QStringLiteral("verification_uri"),
+                          QString(m_base + QStringLiteral("/device"))},
+                         {QStringLiteral("expires_in"), m_scenario.deviceExpiresIn},
+                         {QStringLiteral("interval"), 1}}));
+        });
+        router.handle("POST", "/as/token", [this](const Http::Request &) {
+            QMutexLocker lock(&m_mutex);
+            const QString answer = m_scenario.devicePolls.value(
+                qMin(m_polls++, int(m_scenario.devicePolls.size()) - 1), QStringLiteral("token"));
+            if (answer != QLatin1String("token"))
+                return Http::Response::error(400, answer.toUtf8(), QStringLiteral("scripted"));
+            Http::Response response = Http::Response::json(
+                200, QJsonDocument(QJsonObject{
+                         {QStringLiteral("access_token"), QStringLiteral("at-0123456789abcdef")},
+                         {QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                         {QStringLiteral("expires_in"), 60}}));
+            response.headers.set("Cache-Control", "no-store");
+            return response;
+        });
         m_server->resumeAccepting();
         return {};
     }
@@ -111,15 +141,21 @@ public:
 
 private:
     Scenario m_scenario;
+    QMutex m_mutex;
+    int m_polls = 0;
     std::unique_ptr<Http::Server> m_server;
     QString m_base;
 };
 
-Flow::Run walk(const QString &url)
+Flow::Run walk(const QString &url, Flow::Grant grant = Flow::Grant::AuthorizationCode)
 {
     Flow::Options options;
     options.serverUrl = QUrl(url);
-    options.browser = Flow::BrowserMode::Headless;
+    options.grant = grant;
+    options.deviceSecond = std::chrono::milliseconds(10);
+    // The device grant's user step is left to nobody: the scripted AS decides.
+    options.browser =
+        grant == Flow::Grant::Device ? Flow::BrowserMode::System : Flow::BrowserMode::Headless;
     options.username = QStringLiteral("u");
     options.password = QStringLiteral("p");
     Flow::Walker walker(options);
@@ -151,6 +187,9 @@ private slots:
     void failures();
     void discoveryOrder();
     void hostileErrorInReport();
+    void devicePolling_data();
+    void devicePolling();
+    void deviceSlowDownWidensTheInterval();
 };
 
 void TestFlowBroken::failures_data()
@@ -266,6 +305,76 @@ void TestFlowBroken::hostileErrorInReport()
     QVERIFY(!html.contains(QLatin1String("<script"), Qt::CaseInsensitive));
     QVERIFY(html.contains(QLatin1String("&lt;script&gt;")));
     QVERIFY(!html.contains(QLatin1String("password=p")));
+}
+
+void TestFlowBroken::devicePolling_data()
+{
+    QTest::addColumn<QStringList>("polls");
+    QTest::addColumn<int>("expiresIn");
+    QTest::addColumn<QString>("rule");
+    QTest::addColumn<QString>("verdict");
+    QTest::addColumn<QString>("error");
+    QTest::newRow("pending then token")
+        << QStringList{QStringLiteral("authorization_pending"),
+                       QStringLiteral("authorization_pending"), QStringLiteral("token")}
+        << 600 << QStringLiteral("token.access_token") << QStringLiteral("pass")
+        << QStringLiteral("refused"); // the scripted MCP server refuses every token
+    QTest::newRow("denied") << QStringList{QStringLiteral("authorization_pending"),
+                                           QStringLiteral("access_denied")}
+                            << 600 << QStringLiteral("device.granted") << QStringLiteral("fail")
+                            << QStringLiteral("access_denied");
+    QTest::newRow("expired_token")
+        << QStringList{QStringLiteral("expired_token")} << 600 << QStringLiteral("device.granted")
+        << QStringLiteral("fail") << QStringLiteral("expired");
+    QTest::newRow("expiry while pending")
+        << QStringList{QStringLiteral("authorization_pending")} << 3
+        << QStringLiteral("device.expiry") << QStringLiteral("pass") << QStringLiteral("expired");
+}
+
+void TestFlowBroken::devicePolling()
+{
+    QFETCH(QStringList, polls);
+    QFETCH(int, expiresIn);
+    QFETCH(QString, rule);
+    QFETCH(QString, verdict);
+    QFETCH(QString, error);
+    Scenario s;
+    s.devicePolls = polls;
+    s.deviceExpiresIn = expiresIn;
+    BrokenServer server(s);
+    QVERIFY(server.start().ok());
+    const Flow::Run run = walk(server.base() + QStringLiteral("/mcp"), Flow::Grant::Device);
+    QCOMPARE(run.outcome, Flow::Outcome::Failed);
+    const auto check = findCheck(run, rule);
+    QVERIFY2(check, qPrintable(rule));
+    QCOMPARE(Flow::verdictName(check->verdict), verdict);
+    QVERIFY2(run.error.contains(error), qPrintable(run.error));
+    QCOMPARE(findCheck(run, QStringLiteral("device.response"))->verdict, Flow::Verdict::Pass);
+}
+
+void TestFlowBroken::deviceSlowDownWidensTheInterval()
+{
+    Scenario s;
+    s.devicePolls = {QStringLiteral("authorization_pending"), QStringLiteral("slow_down"),
+                     QStringLiteral("authorization_pending"), QStringLiteral("token")};
+    BrokenServer server(s);
+    QVERIFY(server.start().ok());
+    const Flow::Run run = walk(server.base() + QStringLiteral("/mcp"), Flow::Grant::Device);
+    const auto slowDown = findCheck(run, QStringLiteral("device.slow_down"));
+    QVERIFY(slowDown);
+    QCOMPARE(slowDown->verdict, Flow::Verdict::Pass);
+    QVERIFY(slowDown->explanation.contains(QLatin1String("every 6 s")));
+    const Flow::Step &polling = run.steps.at(5);
+    QCOMPARE(polling.id, QStringLiteral("device_token"));
+    QCOMPARE(polling.exchanges.size(), 4);
+    // 1 "second" (10 ms) between the first polls, 6 after slow_down.
+    const qint64 before =
+        polling.exchanges.at(0).startedAt.msecsTo(polling.exchanges.at(1).startedAt);
+    const qint64 after =
+        polling.exchanges.at(1).startedAt.msecsTo(polling.exchanges.at(2).startedAt);
+    QVERIFY2(after >= 60, qPrintable(QString::number(after)));
+    QVERIFY2(after > before, qPrintable(QStringLiteral("%1 then %2").arg(before).arg(after)));
+    QCOMPARE(polling.status, Flow::StepStatus::Passed);
 }
 
 QTEST_MAIN(TestFlowBroken)

@@ -50,6 +50,8 @@ private slots:
     void manualPaste();
     void clientCredentials_data();
     void clientCredentials();
+    void deviceGrant_data();
+    void deviceGrant();
 
 private:
     std::unique_ptr<Core::Engine> startEngine(const EngineSetup &setup, const QString &name);
@@ -477,6 +479,45 @@ void TestFlowWalker::clientCredentials()
                                                  .exchanges.first()
                                                  .requestHeaders.value("Authorization")
                                                  .contains(added->secret.toUtf8()));
+}
+
+void TestFlowWalker::deviceGrant_data()
+{
+    QTest::addColumn<bool>("approve");
+    QTest::newRow("approved") << true;
+    QTest::newRow("denied") << false;
+}
+
+void TestFlowWalker::deviceGrant()
+{
+    QFETCH(bool, approve);
+    Flow::Options options = headless(*m_engine);
+    options.grant = Flow::Grant::Device;
+    options.approveConsent = approve;
+    options.deviceSecond = std::chrono::milliseconds(20); // the AS's 5 s interval: 100 ms
+    Flow::Walker walker(options);
+    const Flow::Run run = walk(walker);
+    if (!approve) {
+        QCOMPARE(run.outcome, Flow::Outcome::Failed);
+        QCOMPARE(run.steps.last().id, QStringLiteral("device_token"));
+        QCOMPARE(FlowTest::findCheck(run, QStringLiteral("device.granted"))->verdict,
+                 Flow::Verdict::Fail);
+        QVERIFY2(run.error.contains(QLatin1String("access_denied")), qPrintable(run.error));
+        return;
+    }
+    QVERIFY2(FlowTest::failures(run).isEmpty(),
+             qPrintable(FlowTest::failures(run).join(QLatin1Char('\n'))));
+    QCOMPARE(run.outcome, Flow::Outcome::Succeeded);
+    QCOMPARE(
+        FlowTest::stepIds(run),
+        (QStringList{QStringLiteral("probe"), QStringLiteral("prm"), QStringLiteral("as_metadata"),
+                     QStringLiteral("registration"), QStringLiteral("device_authorization"),
+                     QStringLiteral("device_token"), QStringLiteral("mcp"),
+                     QStringLiteral("refresh"), QStringLiteral("revocation")}));
+    QVERIFY(run.steps.at(3).exchanges.first().requestBody.contains("device_code"));
+    QVERIFY(run.steps.at(4).exchanges.first().requestBody.contains("resource="));
+    QCOMPARE(FlowTest::findCheck(run, QStringLiteral("device.interval"))->verdict,
+             Flow::Verdict::Pass);
 }
 
 QTEST_MAIN(TestFlowWalker)
