@@ -218,6 +218,9 @@ void ServersPanel::refresh()
     m_demoClient->setText(running ? m_engine->demoClientId() : QString());
     m_demoUser->setText(running ? m_engine->demoUsername() : QString());
     m_demoPassword->setText(running ? m_engine->demoPassword() : QString());
+    m_demoPassword->setPlaceholderText(running && m_engine->demoPassword().isEmpty()
+                                           ? tr("set by an operator; not shown")
+                                           : QString());
     m_autoApproveWarning->setVisible(running && m_engine->config().authorizationServer.autoApprove);
     for (QWidget *field : {static_cast<QWidget *>(m_bind), static_cast<QWidget *>(m_asPort),
                            static_cast<QWidget *>(m_rsPort), static_cast<QWidget *>(m_store)})

@@ -209,7 +209,9 @@ int serve(const QStringList &arguments)
           << "MCP resource:         " << engine.mcpResourceUri() << "\n"
           << "Demo client:          " << engine.demoClientId() << " (public, PKCE)\n"
           << "Demo user:            " << engine.demoUsername() << " / "
-          << (parser.isSet(showDemoPassword)
+          << (engine.demoPassword().isEmpty()
+                  ? QStringLiteral("(password set by an operator; not shown)")
+              : parser.isSet(showDemoPassword)
                   ? engine.demoPassword()
                   : Crypto::maskSecret(engine.demoPassword().toUtf8()) +
                         QStringLiteral(" (--show-demo-password to print it)"))

@@ -5,6 +5,7 @@
 #include <QSet>
 
 #include "authserver/auditlog.h"
+#include "authserver/authorizationserver.h"
 #include "authserver/clientmetadata.h"
 #include "authserver/clientresolver.h"
 #include "authserver/context.h"
@@ -15,6 +16,7 @@
 #include "store/database.h"
 #include "store/errors.h"
 #include "store/secrethash.h"
+#include "store/settingsrepository.h"
 #include "store/signingkeyrepository.h"
 #include "store/userrepository.h"
 
@@ -382,6 +384,12 @@ Core::Result<UserRecord> Service::setPassword(const QString &username, QByteArra
         m_db->transactionResult<Store::User>([&](QSqlDatabase &) -> Core::Result<Store::User> {
             if (auto set = users.setPasswordHash(username, *hashed); !set)
                 return set.error();
+            // The generated demo password the app shows is no longer the password.
+            if (username == Auth::demoUsername())
+                if (auto forgotten =
+                        Store::SettingsRepository(m_db).remove(Auth::demoPasswordSetting());
+                    !forgotten)
+                    return forgotten.error();
             return users.get(username);
         });
     if (!updated)

@@ -82,6 +82,20 @@ Core::Result<QString> ensureDemoUser(Context &context)
     return result;
 }
 
+} // namespace
+
+QString demoUsername()
+{
+    return kDemoUser;
+}
+
+QString demoPasswordSetting()
+{
+    return kDemoPasswordSetting;
+}
+
+namespace {
+
 Core::Status ensureDemoClient(Context &context)
 {
     Store::ClientRepository clients(context.db());

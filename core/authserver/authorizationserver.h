@@ -53,5 +53,10 @@ struct DemoData
 };
 /// Creates the demo user and client if missing (one transaction each) and returns them.
 Core::Result<DemoData> ensureDemoData(Context &context);
+/// The demo user's name, and the settings key of its generated password. An operator who
+/// sets the demo user's password removes that setting (their password is never kept in
+/// the clear), and the app then says the password is not known.
+[[nodiscard]] QString demoUsername();
+[[nodiscard]] QString demoPasswordSetting();
 
 } // namespace Auth

@@ -360,8 +360,8 @@ std::optional<Http::Response> FrictionAdmin::Private::authenticate(const Http::R
     if (!token.matches(presented)) {
         limiter.recordFailure(address);
         qCWarning(lcAdmin).noquote()
-            << "admin authentication failed from" << request.peerAddress.toString() << "with token"
-            << Crypto::maskSecret(presented);
+            << "admin authentication failed from" << request.peerAddress.toString()
+            << "with a token whose SHA-256 begins" << Crypto::sha256Hex(presented).left(12);
         Http::Response response =
             jsonError(401, "invalid_token", QStringLiteral("the admin token is not valid"));
         response.headers.set("WWW-Authenticate", kRealm + ", error=\"invalid_token\"");

@@ -6,11 +6,13 @@
 #include <QtTest>
 
 #include "admin/service.h"
+#include "authserver/authorizationserver.h"
 #include "authserver/passwords.h"
 #include "store/auditrepository.h"
 #include "store/clientrepository.h"
 #include "store/database.h"
 #include "store/errors.h"
+#include "store/settingsrepository.h"
 #include "store/tokenrepository.h"
 #include "store/userrepository.h"
 #include "storebackends.h"
@@ -376,6 +378,16 @@ private slots:
         auto nobody = admin.setPassword(QStringLiteral("nobody"), changed);
         QVERIFY(!nobody.ok());
         QCOMPARE(nobody.error().code, Store::ErrorCode::NotFound);
+
+        // The demo user's shown password stops being shown once an operator sets another.
+        QVERIFY(admin.addUser(Auth::demoUsername(), "generated demo pw").ok());
+        Store::SettingsRepository settings(db);
+        QVERIFY(
+            settings.setValue(Auth::demoPasswordSetting(), QStringLiteral("generated demo pw")));
+        QVERIFY(admin.setPassword(Auth::demoUsername(), changed).ok());
+        QCOMPARE(settings.value(Auth::demoPasswordSetting())->value_or(QStringLiteral("kept")),
+                 QStringLiteral("kept"));
+        QVERIFY(admin.removeUser(Auth::demoUsername()).ok());
 
         // Removing a user revokes what was issued to it.
         QVERIFY(admin.addClient(publicClient(QStringLiteral("app"))).ok());
