@@ -5,6 +5,7 @@
 
 #include "crypto/mask.h"
 #include "flow/types.h"
+#include "flowtest.h"
 #include "http/exchangelog.h"
 
 namespace {
@@ -81,6 +82,7 @@ private slots:
     void htmlEscapesHostileStrings_data();
     void htmlEscapesHostileStrings();
     void htmlHasNoUnmaskedSecret();
+    void secretScannerFindsWholeSecrets();
 };
 
 void TestFlowReport::jsonRoundTrip()
@@ -175,6 +177,15 @@ void TestFlowReport::htmlHasNoUnmaskedSecret()
     QVERIFY(!html.contains(QLatin1String("url(")));
     // The masked forms are there, so the report still correlates the values.
     QVERIFY(html.contains(Crypto::maskSecret(kAccessToken).toHtmlEscaped()));
+}
+
+void TestFlowReport::secretScannerFindsWholeSecrets()
+{
+    // The check the walker tests rely on: masked values pass, a whole token does not.
+    Flow::Run run = sampleRun(QStringLiteral("x"));
+    QVERIFY(FlowTest::unmaskedSecrets(run).isEmpty());
+    run.error = QStringLiteral("leaked mrt_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG");
+    QCOMPARE(FlowTest::unmaskedSecrets(run).size(), 2); // JSON and HTML
 }
 
 QTEST_MAIN(TestFlowReport)

@@ -57,6 +57,7 @@ private:
     std::unique_ptr<Core::Engine> startEngine(const EngineSetup &setup, const QString &name);
     Flow::Options headless(const Core::Engine &engine) const;
     static Flow::Run walk(Flow::Walker &walker);
+    static void verifySucceeded(const Flow::Run &run);
 
     QTemporaryDir m_dir;
     std::unique_ptr<Core::Engine> m_engine;
@@ -103,6 +104,16 @@ Flow::Run TestFlowWalker::walk(Flow::Walker &walker)
     return walker.run();
 }
 
+/// Succeeded with no failed check and no secret left whole in the exports.
+void TestFlowWalker::verifySucceeded(const Flow::Run &run)
+{
+    QVERIFY2(FlowTest::failures(run).isEmpty(),
+             qPrintable(FlowTest::failures(run).join(QLatin1Char('\n'))));
+    QCOMPARE(run.outcome, Flow::Outcome::Succeeded);
+    QVERIFY2(FlowTest::unmaskedSecrets(run).isEmpty(),
+             qPrintable(FlowTest::unmaskedSecrets(run).join(QLatin1Char(' '))));
+}
+
 void TestFlowWalker::initTestCase()
 {
     QVERIFY(m_dir.isValid());
@@ -132,8 +143,7 @@ void TestFlowWalker::fullPkceWalk()
     QSignalSpy needsUser(&walker, &Flow::Walker::needsUser);
     const Flow::Run run = walk(walker);
 
-    QVERIFY2(failures(run).isEmpty(), qPrintable(failures(run).join(QLatin1Char('\n'))));
-    QCOMPARE(run.outcome, Flow::Outcome::Succeeded);
+    verifySucceeded(run);
     QVERIFY2(run.error.isEmpty(), qPrintable(run.error));
     QCOMPARE(
         FlowTest::stepIds(run),
@@ -274,8 +284,7 @@ void TestFlowWalker::stepUpOnInsufficientScope()
     QVERIFY(engine);
     Flow::Walker walker(headless(*engine));
     const Flow::Run run = walk(walker);
-    QVERIFY2(failures(run).isEmpty(), qPrintable(failures(run).join(QLatin1Char('\n'))));
-    QCOMPARE(run.outcome, Flow::Outcome::Succeeded);
+    verifySucceeded(run);
     QCOMPARE(FlowTest::stepIds(run),
              (QStringList{QStringLiteral("probe"), QStringLiteral("prm"),
                           QStringLiteral("as_metadata"), QStringLiteral("registration"),
@@ -461,9 +470,7 @@ void TestFlowWalker::clientCredentials()
         QVERIFY2(run.error.contains(QLatin1String("invalid_client")), qPrintable(run.error));
         return;
     }
-    QVERIFY2(FlowTest::failures(run).isEmpty(),
-             qPrintable(FlowTest::failures(run).join(QLatin1Char('\n'))));
-    QCOMPARE(run.outcome, Flow::Outcome::Succeeded);
+    verifySucceeded(run);
     QCOMPARE(
         FlowTest::stepIds(run),
         (QStringList{QStringLiteral("probe"), QStringLiteral("prm"), QStringLiteral("as_metadata"),
@@ -505,9 +512,7 @@ void TestFlowWalker::deviceGrant()
         QVERIFY2(run.error.contains(QLatin1String("access_denied")), qPrintable(run.error));
         return;
     }
-    QVERIFY2(FlowTest::failures(run).isEmpty(),
-             qPrintable(FlowTest::failures(run).join(QLatin1Char('\n'))));
-    QCOMPARE(run.outcome, Flow::Outcome::Succeeded);
+    verifySucceeded(run);
     QCOMPARE(
         FlowTest::stepIds(run),
         (QStringList{QStringLiteral("probe"), QStringLiteral("prm"), QStringLiteral("as_metadata"),
