@@ -153,6 +153,7 @@ void AuditTableModel::setQuery(const AuditQuery &query)
     m_hasOlder = false;
     m_oldestId = 0;
     m_oldestAt = 0;
+    m_oldestSeen = 0;
     endResetModel();
     setInFlight(false);
     if (m_worker)
@@ -194,8 +195,7 @@ void AuditTableModel::loadFirstPage()
             qint64 newest = page->newestId;
             if (!page->events.isEmpty()) {
                 newest = qMax(newest, page->events.last().id);
-                m_oldestId = page->events.first().id;
-                m_oldestAt = page->events.first().occurredAt;
+                noteOldest(page->events);
             }
             m_hasOlder = page->events.size() >= pageSize;
             QList<Store::AuditEvent> rows;
@@ -303,7 +303,8 @@ void AuditTableModel::fetchMore(const QModelIndex &parent)
         return;
     const quint64 generation = m_generation;
     const Store::AuditFilter filter = olderThan(m_query.filter, m_oldestAt);
-    const int pageSize = m_pageSize;
+    // The events already seen at the oldest millisecond come again: ask for that many more.
+    const int pageSize = qMin(kMaxPage, m_pageSize + m_oldestSeen);
     setInFlight(true);
     m_worker->run(
         this,
@@ -320,11 +321,11 @@ void AuditTableModel::fetchMore(const QModelIndex &parent)
             }
             const bool full = page->size() >= pageSize;
             if (!page->isEmpty() && page->first().id < m_oldestId) {
-                m_oldestId = page->first().id;
-                m_oldestAt = page->first().occurredAt;
+                noteOldest(*page);
             } else if (full) {
                 // A whole page within one millisecond already seen: step past it.
                 m_oldestAt -= 1;
+                m_oldestSeen = 0;
             }
             m_hasOlder = full;
             if (!rows.isEmpty()) {
@@ -335,6 +336,19 @@ void AuditTableModel::fetchMore(const QModelIndex &parent)
             }
             emit eventsLoaded();
         });
+}
+
+void AuditTableModel::noteOldest(const QList<Store::AuditEvent> &page)
+{
+    const qint64 at = page.first().occurredAt;
+    m_oldestSeen = at == m_oldestAt ? m_oldestSeen : 0;
+    m_oldestId = page.first().id;
+    m_oldestAt = at;
+    for (const Store::AuditEvent &event : page) {
+        if (event.occurredAt != at)
+            break;
+        ++m_oldestSeen;
+    }
 }
 
 const Store::AuditEvent &AuditTableModel::eventAt(int row) const

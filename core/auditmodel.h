@@ -110,6 +110,8 @@ private:
     void loadFirstPage();
     void handleNewEvents(const QList<Store::AuditEvent> &events);
     void setInFlight(bool inFlight);
+    /// Remembers where the next older page starts; `page` is oldest first.
+    void noteOldest(const QList<Store::AuditEvent> &page);
     /// Whether an answer to request `generation` is current and a success; reports errors.
     template <typename T>
     bool settle(quint64 generation, const Core::Result<T> &answer)
@@ -133,6 +135,7 @@ private:
     /// Paging back by time: the oldest event seen so far (shown or filtered out).
     qint64 m_oldestId = 0;
     qint64 m_oldestAt = 0;
+    int m_oldestSeen = 0; ///< events seen that occurred at m_oldestAt
 };
 
 } // namespace Core

@@ -13,6 +13,8 @@
 #include <QStatusBar>
 
 #include "aboutdialog.h"
+#include "auditpanel.h"
+#include "clientspanel.h"
 #include "engine.h"
 #include "pendingpanel.h"
 #include "serverspanel.h"
@@ -62,10 +64,7 @@ MainWindow::MainWindow(Core::Engine *engine, QWidget *parent)
         {QStringLiteral("tokensPanel"), QStringLiteral("tokens"), tr("Tokens"),
          new TokensPanel(engine, m_panels)},
         {QStringLiteral("clientsPanel"), QStringLiteral("clients"), tr("Clients"),
-         new PendingPanel(tr("Clients"),
-                          tr("add, edit and remove OAuth clients and users of the embedded "
-                             "authorization server."),
-                          m_panels)},
+         new ClientsPanel(engine, m_panels)},
         {QStringLiteral("frictionPanel"), QStringLiteral("friction"), tr("Friction"),
          new PendingPanel(tr("Friction"),
                           tr("show each tool's friction level, rate and cost in real time, "
@@ -73,10 +72,7 @@ MainWindow::MainWindow(Core::Engine *engine, QWidget *parent)
                           m_panels)},
         {QStringLiteral("trafficPanel"), QStringLiteral("traffic"), tr("Traffic"), m_trafficPanel},
         {QStringLiteral("auditPanel"), QStringLiteral("audit"), tr("Audit"),
-         new PendingPanel(tr("Audit"),
-                          tr("show the audit log of issuances, refusals, revocations and "
-                             "logins, filterable and exportable as CSV."),
-                          m_panels)},
+         new AuditPanel(engine, m_panels)},
     };
     for (const Entry &entry : entries) {
         entry.panel->setObjectName(entry.objectName);
