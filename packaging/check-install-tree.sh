@@ -2,8 +2,9 @@
 # Installs a build into a temporary DESTDIR with the packages' /usr prefix (no root, nothing
 # touches the system) and checks what the packages will carry: the .desktop file and the
 # AppStream metainfo pass their validators, the icons are PNGs of the right sizes, the man
-# pages render without warnings, the systemd unit verifies, and `mcpauth serve` accepts the
-# shipped /etc/mcpauth/config.json and serves /healthz with it.
+# pages render without warnings, the systemd unit verifies, `mcpauth serve` accepts the
+# shipped /etc/mcpauth/config.json and serves /healthz with it; then makes the tarball
+# (cpack -G TGZ) and checks it holds the same tree, runnable in place.
 #
 #   packaging/check-install-tree.sh BUILD_DIR
 #
@@ -26,7 +27,7 @@ need() {
     exit 2
 }
 BUILD_DIR=$(cd "$1" && pwd)
-for tool in desktop-file-validate appstreamcli man curl file; do
+for tool in desktop-file-validate appstreamcli man curl file readelf cpack; do
     need "$tool"
 done
 
@@ -125,4 +126,22 @@ case "$typo_status" in
 esac
 grep -q "as_prot" "$WORK/typo.log" || fail "the error does not name the unknown setting"
 
-echo "PASS: the install tree is complete and valid"
+step "cpack -G TGZ: the same tree, runnable in place"
+cpack --config "$BUILD_DIR/CPackConfig.cmake" -G TGZ -B "$WORK/tgz" >"$WORK/cpack.log" 2>&1 || {
+    cat "$WORK/cpack.log"
+    fail "cpack -G TGZ failed"
+}
+TARBALLS=("$WORK"/tgz/mcpauth-studio-*.tar.gz)
+[ -f "${TARBALLS[0]}" ] || fail "cpack made no mcpauth-studio-*.tar.gz"
+mkdir -p "$WORK/tgz/x"
+tar -xzf "${TARBALLS[0]}" -C "$WORK/tgz/x"
+TOP=("$WORK"/tgz/x/*)
+[ "${#TOP[@]}" -eq 1 ] || fail "the tarball has more than one top folder"
+diff <(cd "$ROOT" && find . -type f | sort) <(cd "${TOP[0]}" && find . -type f | sort) ||
+    fail "the tarball's files differ from the install tree's (above)"
+if readelf -d "${TOP[0]}/usr/bin/mcpauth" "${TOP[0]}/usr/bin/mcpauth-studio" | grep -E 'RPATH|RUNPATH'; then
+    fail "the tarball's binaries have an RPATH/RUNPATH"
+fi
+"${TOP[0]}/usr/bin/mcpauth" --version | grep -q "^mcpauth " || fail "the tarball's mcpauth does not run"
+
+echo "PASS: the install tree is complete and valid, the tarball holds the same tree"

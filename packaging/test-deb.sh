@@ -97,6 +97,7 @@ expected=(
     /usr/share/man/man1/mcpauth-studio.1.gz
     "/usr/share/doc/$PACKAGE/copyright"
     "/usr/share/doc/$PACKAGE/changelog.Debian.gz"
+    "/usr/share/lintian/overrides/$PACKAGE"
     /lib/systemd/system/mcpauth.service
     /etc/mcpauth/config.json
     /etc/mcpauth/README
