@@ -121,7 +121,8 @@ Core::Result<HtmlForm> parseFirstForm(const QByteArray &html, const QUrl &pageUr
 void CookieJar::store(const QUrl &url, const Http::Headers &responseHeaders)
 {
     for (const QByteArray &value : responseHeaders.values("Set-Cookie")) {
-        const QByteArray pair = value.left(value.indexOf(';')).trimmed();
+        const qsizetype semicolon = value.indexOf(';');
+        const QByteArray pair = (semicolon < 0 ? value : value.left(semicolon)).trimmed();
         const qsizetype eq = pair.indexOf('=');
         if (eq <= 0)
             continue;
