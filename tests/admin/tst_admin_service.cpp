@@ -321,6 +321,120 @@ private slots:
         QCOMPARE(Store::AuditRepository(db).tail(1000).valueOr({}).size(), auditBefore);
     }
 
+    void updateClient()
+    {
+        auto db = freshDatabase();
+        QVERIFY(db);
+        Admin::Service admin(db);
+        Admin::NewClient c = publicClient(QStringLiteral("editable"));
+        c.authMethod = QStringLiteral("client_secret_basic");
+        auto added = admin.addClient(c);
+        QVERIFY2(added.ok(), qPrintable(added.ok() ? QString() : added.error().toString()));
+        const QString firstSecret = added->secret;
+        QVERIFY(addToken(db, QStringLiteral("editable"), QStringLiteral("alice"),
+                         Store::TokenKind::Access, QStringLiteral("tasks:read"),
+                         QStringLiteral("https://mcp.example/"), kStart + kHour, {}));
+
+        // New redirect URIs and name; the secret and the tokens stay.
+        c.name = QStringLiteral("Renamed");
+        c.redirectUris = {QStringLiteral("https://app.example/cb"),
+                          QStringLiteral("http://127.0.0.1:8080/cb")};
+        auto updated = admin.updateClient(c);
+        QVERIFY2(updated.ok(), qPrintable(updated.ok() ? QString() : updated.error().toString()));
+        QVERIFY(updated->secret.isEmpty());
+        QCOMPARE(updated->client.name, QStringLiteral("Renamed"));
+        QCOMPARE(updated->client.redirectUris, c.redirectUris);
+        QCOMPARE(updated->client.activeTokens, 1);
+        auto stored = Store::ClientRepository(db).get(QStringLiteral("editable"));
+        QVERIFY(stored.ok());
+        QCOMPARE(*stored->secret, Store::SecretHash::fromSecret(firstSecret.toLatin1()));
+        QCOMPARE(stored->createdAt, added->client.createdAt);
+
+        // A new secret on request, shown once and stored as a hash.
+        auto rotated = admin.updateClient(c, true);
+        QVERIFY(rotated.ok());
+        QVERIFY(rotated->secret.startsWith(QStringLiteral("mcs_")));
+        QVERIFY(rotated->secret != firstSecret);
+        stored = Store::ClientRepository(db).get(QStringLiteral("editable"));
+        QCOMPARE(*stored->secret, Store::SecretHash::fromSecret(rotated->secret.toLatin1()));
+
+        // Moving to a public client drops the secret.
+        c.authMethod = QStringLiteral("none");
+        auto publicNow = admin.updateClient(c);
+        QVERIFY(publicNow.ok());
+        QVERIFY(!Store::ClientRepository(db).get(QStringLiteral("editable"))->secret.has_value());
+
+        const auto events = this->events(db, QStringLiteral("client.updated"));
+        QCOMPARE(events.size(), 3);
+        for (const Store::AuditEvent &e : events) {
+            QCOMPARE(e.actor, QStringLiteral("operator"));
+            QCOMPARE(e.clientId, QStringLiteral("editable"));
+            QVERIFY(!QJsonDocument(e.detail).toJson().contains(rotated->secret.toLatin1()));
+        }
+    }
+
+    void updateClientRefused_data()
+    {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("code");
+        QTest::newRow("http not loopback") << "redirect"
+                                           << "http://example.com/cb"
+                                           << "invalid_redirect_uri";
+        QTest::newRow("javascript uri") << "redirect"
+                                        << "javascript:alert(1)"
+                                        << "invalid_redirect_uri";
+        QTest::newRow("password grant") << "grant"
+                                        << "password"
+                                        << "invalid_client_metadata";
+        QTest::newRow("unsupported scope") << "scope"
+                                           << "admin:all"
+                                           << "invalid_client_metadata";
+        QTest::newRow("jwks not json") << "jwks"
+                                       << "{not json"
+                                       << "invalid_client_metadata";
+        QTest::newRow("unknown client") << "id"
+                                        << "no-such-client"
+                                        << "not_found";
+        QTest::newRow("bad client id") << "id"
+                                       << "bad id"
+                                       << "invalid_argument";
+    }
+
+    void updateClientRefused()
+    {
+        QFETCH(QString, field);
+        QFETCH(QString, value);
+        QFETCH(QString, code);
+        bool created = false;
+        auto db = sharedDatabase(QStringLiteral("refused updates"), &created);
+        QVERIFY(db);
+        Admin::Service admin(db);
+        if (created)
+            QVERIFY(admin.addClient(publicClient(QStringLiteral("kept"))).ok());
+        Admin::NewClient c = publicClient(QStringLiteral("kept"));
+        if (field == QLatin1String("redirect"))
+            c.redirectUris = {value};
+        else if (field == QLatin1String("grant"))
+            c.grantTypes = {value};
+        else if (field == QLatin1String("scope"))
+            c.scope = value;
+        else if (field == QLatin1String("jwks"))
+            c.jwks = value;
+        else if (field == QLatin1String("id"))
+            c.clientId = value;
+        const qint64 auditBefore = Store::AuditRepository(db).tail(1000).valueOr({}).size();
+        auto updated = admin.updateClient(c);
+        QVERIFY(!updated.ok());
+        QCOMPARE(updated.error().code, code);
+        QVERIFY(!updated.error().message.isEmpty());
+        // Nothing changed, nothing recorded.
+        auto kept = admin.showClient(QStringLiteral("kept"));
+        QVERIFY(kept.ok());
+        QCOMPARE(kept->redirectUris, QStringList{QStringLiteral("http://127.0.0.1/callback")});
+        QCOMPARE(Store::AuditRepository(db).tail(1000).valueOr({}).size(), auditBefore);
+    }
+
     void nativeAndKeyedClients()
     {
         auto db = freshDatabase();
