@@ -181,9 +181,11 @@ dpkg -s "$PACKAGE" | grep -q '^Status: install ok installed' || fail "$PACKAGE i
 dpkg -L "$PACKAGE" | sort >"$WORK/installed"
 [ ! -e /etc/systemd/system/multi-user.target.wants/mcpauth.service ] ||
     fail "mcpauth.service was enabled on install; it must be installed disabled"
-if command -v systemd-analyze >/dev/null 2>&1; then
-    systemd-analyze verify /lib/systemd/system/mcpauth.service || fail "systemd-analyze verify"
-fi
+verify_unit /lib/systemd/system/mcpauth.service
+conffiles=$(dpkg-query -W -f='${Conffiles}\n' "$PACKAGE")
+for conffile in /etc/mcpauth/config.json /etc/mcpauth/README; do
+    grep -q "^ $conffile [0-9a-f]\{32\}$" <<<"$conffiles" || fail "dpkg does not track $conffile as a conffile"
+done
 
 step "/usr/bin/mcpauth --version"
 version=$(/usr/bin/mcpauth --version)

@@ -73,3 +73,19 @@ check_health() {
     echo "$1/healthz: $body"
     grep -q '"status":"ok"' <<<"$body" || fail "$1/healthz is not ok"
 }
+
+# verify_unit FILE: systemd-analyze verify, where any complaint (an unknown setting is only
+# a message) is a failure. Skipped, saying so, without systemd-analyze.
+verify_unit() {
+    if ! command -v systemd-analyze >/dev/null 2>&1; then
+        echo "(systemd-analyze not installed: $1 not verified)"
+        return 0
+    fi
+    local output
+    output=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no "$1" 2>&1) ||
+        fail "systemd-analyze verify $1: $output"
+    # Without a running systemd it cannot reach /run/systemd; that is not about the unit.
+    if grep -v -e 'Failed to .*/run/systemd' -e '^$' <<<"$output" | grep -q .; then
+        fail "systemd-analyze verify $1 complains: $output"
+    fi
+}
