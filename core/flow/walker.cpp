@@ -1470,17 +1470,19 @@ public:
     void schedulePoll()
     {
         const int step = int(q->m_run.steps.size());
-        QTimer::singleShot(q->m_options.deviceSecond * pollInterval, q, [this, step] {
-            if (ended || int(q->m_run.steps.size()) != step)
-                return;
-            if (std::chrono::milliseconds(deviceDeadline.elapsed()) >= deviceLifetime) {
-                check(QStringLiteral("device.expiry"), Level::Must, Verdict::Pass,
-                      QStringLiteral("RFC 8628 §3.5: the device code expired; polling stops"));
-                return failStep(QStringLiteral("the device code expired before the user "
-                                               "approved"));
-            }
-            poll();
-        });
+        // Precise: a coarse timer may fire early, and polling early earns slow_down.
+        QTimer::singleShot(
+            q->m_options.deviceSecond * pollInterval, Qt::PreciseTimer, q, [this, step] {
+                if (ended || int(q->m_run.steps.size()) != step)
+                    return;
+                if (std::chrono::milliseconds(deviceDeadline.elapsed()) >= deviceLifetime) {
+                    check(QStringLiteral("device.expiry"), Level::Must, Verdict::Pass,
+                          QStringLiteral("RFC 8628 §3.5: the device code expired; polling stops"));
+                    return failStep(QStringLiteral("the device code expired before the user "
+                                                   "approved"));
+                }
+                poll();
+            });
     }
 
     void poll()
