@@ -2,6 +2,8 @@
 
 #include <QDateTime>
 #include <QJsonDocument>
+#include <QRegularExpression>
+#include <QtTest>
 
 #include "authserver/context.h"
 #include "store/secrethash.h"
@@ -153,6 +155,72 @@ Core::Result<Store::Client> AsFixture::createClient(const QString &clientId, con
     client.responseTypes = {QStringLiteral("code")};
     client.scope = scope;
     return Store::ClientRepository(m_db).create(client);
+}
+
+Http::Headers FormBrowser::headers() const
+{
+    Http::Headers h;
+    if (!cookie.isEmpty())
+        h.set(QByteArrayLiteral("Cookie"), cookie);
+    return h;
+}
+
+void FormBrowser::take(const Http::ClientResponse &response)
+{
+    for (const QByteArray &header : response.headers.values("Set-Cookie"))
+        cookie = header.split(';').first().trimmed();
+    static const QRegularExpression field(
+        QStringLiteral("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\""));
+    auto it = field.globalMatch(QString::fromUtf8(response.body));
+    if (it.hasNext())
+        hidden.clear();
+    while (it.hasNext()) {
+        const auto match = it.next();
+        hidden.insert(match.captured(1), match.captured(2));
+    }
+}
+
+std::unique_ptr<AsFixture> BackendTestCase::startFixture(const QString &backend,
+                                                         Auth::Config config)
+{
+    auto fixture = std::make_unique<AsFixture>();
+    Store::OpenOptions options;
+    options.synchronous = Store::Synchronous::Normal; // durability is not under test here
+    options.clock = [raw = fixture.get()] { return raw->now(); };
+    auto db = m_backends.freshDatabase(backend, options);
+    if (!db) {
+        qWarning("cannot open a %s store: %s", qPrintable(backend),
+                 qPrintable(db.error().toString()));
+        return nullptr;
+    }
+    const Core::Status started = fixture->start(*db, std::move(config));
+    if (!started) {
+        qWarning("cannot start the server: %s", qPrintable(started.error().toString()));
+        return nullptr;
+    }
+    return fixture;
+}
+
+Auth::Config BackendTestCase::unlimitedConfig()
+{
+    Auth::Config config;
+    config.tokenPerClient = {};
+    config.tokenPerAddress = {};
+    config.registerPerAddress = {};
+    config.devicePerAddress = {};
+    config.loginPerAddress = {};
+    return config;
+}
+
+void BackendTestCase::initTestCase_data()
+{
+    StoreBackends::addBackendRows();
+}
+
+void BackendTestCase::initTestCase()
+{
+    const Core::Status started = m_backends.start();
+    QVERIFY2(started.ok(), qPrintable(started.ok() ? QString() : started.error().toString()));
 }
 
 } // namespace TestSupport

@@ -3,7 +3,9 @@
 #include <atomic>
 #include <memory>
 
+#include <QHash>
 #include <QJsonObject>
+#include <QObject>
 #include <QUrl>
 
 #include "authserver/authorizationserver.h"
@@ -14,6 +16,7 @@
 #include "http/exchangelog.h"
 #include "http/server.h"
 #include "store/clientrepository.h"
+#include "storebackends.h"
 
 namespace TestSupport {
 
@@ -74,6 +77,41 @@ private:
     std::unique_ptr<Auth::AuthorizationServer> m_as;
     std::unique_ptr<Http::Client> m_client;
     std::atomic<qint64> m_offset{0};
+};
+
+/// The smallest browser for the AS's HTML pages: the session cookie the server set last,
+/// and the hidden fields of the last form it was shown (the CSRF token among them).
+struct FormBrowser
+{
+    QByteArray cookie; ///< "name=value"
+    QHash<QString, QString> hidden;
+
+    [[nodiscard]] Http::Headers headers() const;
+    /// Takes the cookie and the hidden form fields of `response`.
+    void take(const Http::ClientResponse &response);
+    [[nodiscard]] QString csrf() const { return hidden.value(QStringLiteral("csrf_token")); }
+};
+
+/// Base of the AS test cases that run every test function once per store engine (the
+/// global column `backend`): starts the store backends and starts AS fixtures on them.
+class BackendTestCase : public QObject
+{
+    Q_OBJECT
+
+protected:
+    /// An AS on loopback over a fresh store of `backend` whose clock is the fixture's
+    /// (durability is not under test: synchronous=NORMAL). Null, with a warning, on failure.
+    [[nodiscard]] std::unique_ptr<AsFixture> startFixture(const QString &backend,
+                                                          Auth::Config config = {});
+    /// The default configuration with every rate limit off (tests that are not about
+    /// rate limits make many requests from one address).
+    [[nodiscard]] static Auth::Config unlimitedConfig();
+
+    StoreBackends m_backends;
+
+private slots:
+    void initTestCase_data();
+    void initTestCase();
 };
 
 } // namespace TestSupport

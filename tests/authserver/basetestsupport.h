@@ -67,7 +67,7 @@ private:
 /// Base of the base engineer's AS tests: every test function runs once per store engine
 /// (global column `backend`), either against a running AsFixture over a fresh store whose
 /// clock is the fixture's (startServer) or against a bare context (startEnvironment).
-class BaseTestCase : public QObject
+class BaseTestCase : public BackendTestCase
 {
     Q_OBJECT
 
@@ -77,13 +77,10 @@ protected:
     [[nodiscard]] bool startServer(Auth::Config config = {});
     [[nodiscard]] bool startEnvironment(Auth::Config config = {});
 
-    StoreBackends m_backends;
     std::unique_ptr<AsFixture> m_as;
     std::unique_ptr<BaseEnvironment> m_env;
 
 private slots:
-    void initTestCase_data();
-    void initTestCase();
     void cleanup();
     void cleanupTestCase();
 };

@@ -60,17 +60,6 @@ int DocumentServer::hits(const QString &name) const
     return m_hits.value(name);
 }
 
-void ClientTestCase::initTestCase_data()
-{
-    StoreBackends::addBackendRows();
-}
-
-void ClientTestCase::initTestCase()
-{
-    const Core::Status started = m_backends.start();
-    QVERIFY2(started.ok(), qPrintable(started.ok() ? QString() : started.error().toString()));
-}
-
 void ClientTestCase::cleanup()
 {
     if (m_sharedKey.isEmpty())
@@ -86,12 +75,7 @@ void ClientTestCase::cleanupTestCase()
 
 Auth::Config ClientTestCase::testConfig()
 {
-    Auth::Config config;
-    config.tokenPerClient = {};
-    config.tokenPerAddress = {};
-    config.registerPerAddress = {};
-    config.devicePerAddress = {};
-    config.loginPerAddress = {};
+    Auth::Config config = unlimitedConfig();
     config.allowLoopbackCimd = true;
     return config;
 }
@@ -118,21 +102,8 @@ bool ClientTestCase::startServer(Auth::Config config, bool shared)
         return true;
     m_sharedKey = shared ? sharedKey() : QString();
     m_fixture.reset();
-    m_fixture = std::make_unique<AsFixture>();
-    AsFixture *fixture = m_fixture.get();
-    Store::OpenOptions options;
-    options.synchronous = Store::Synchronous::Normal;
-    options.clock = [fixture] { return fixture->now(); };
-    auto db = m_backends.freshDatabase(backend, std::move(options));
-    if (!db) {
-        qWarning("cannot open a %s store: %s", qPrintable(backend),
-                 qPrintable(db.error().toString()));
-        return false;
-    }
-    const Core::Status started = m_fixture->start(*db, std::move(config));
-    if (!started)
-        qWarning("cannot start the AS: %s", qPrintable(started.error().toString()));
-    return started.ok();
+    m_fixture = startFixture(backend, std::move(config));
+    return m_fixture != nullptr;
 }
 
 qint64 ClientTestCase::clientCount() const

@@ -42,7 +42,7 @@ private:
 /// Base of the client tests: every test function runs once per store engine (global
 /// column `backend`) with a fresh store and AS whose clock — the store's clock too — the
 /// test moves with as().advance(). Rate limits are off unless a test sets them.
-class ClientTestCase : public QObject
+class ClientTestCase : public BackendTestCase
 {
     Q_OBJECT
 
@@ -60,13 +60,10 @@ protected:
     /// Audit events of `type` so far.
     [[nodiscard]] int auditCount(const QString &type) const;
 
-    StoreBackends m_backends;
     std::unique_ptr<AsFixture> m_fixture;
     QString m_sharedKey; ///< test function + backend of a shared server, else empty
 
 private slots:
-    void initTestCase_data();
-    void initTestCase();
     void cleanup();
     void cleanupTestCase();
 };

@@ -13,17 +13,6 @@
 
 namespace TestSupport {
 
-void TokenTestCase::initTestCase_data()
-{
-    StoreBackends::addBackendRows();
-}
-
-void TokenTestCase::initTestCase()
-{
-    const Core::Status started = m_backends.start();
-    QVERIFY2(started.ok(), qPrintable(started.ok() ? QString() : started.error().toString()));
-}
-
 void TokenTestCase::cleanupTestCase()
 {
     m_fixture.reset();
@@ -32,13 +21,7 @@ void TokenTestCase::cleanupTestCase()
 
 Auth::Config TokenTestCase::testConfig()
 {
-    Auth::Config config;
-    config.tokenPerClient = {};
-    config.tokenPerAddress = {};
-    config.registerPerAddress = {};
-    config.devicePerAddress = {};
-    config.loginPerAddress = {};
-    return config;
+    return unlimitedConfig();
 }
 
 bool TokenTestCase::startServer(Auth::Config config)
@@ -52,21 +35,8 @@ bool TokenTestCase::startServer(Auth::Config config)
         return true;
     m_fixture.reset();
     m_fixtureKey = key;
-    m_fixture = std::make_unique<AsFixture>();
-    Store::OpenOptions options;
-    options.synchronous = Store::Synchronous::Normal; // durability is not under test here
-    AsFixture *fixture = m_fixture.get();
-    options.clock = [fixture] { return fixture->now(); };
-    auto db = m_backends.freshDatabase(backend, options);
-    if (!db) {
-        qWarning("cannot open a %s store: %s", qPrintable(backend),
-                 qPrintable(db.error().toString()));
-        return false;
-    }
-    const Core::Status started = m_fixture->start(*db, std::move(config));
-    if (!started)
-        qWarning("cannot start the server: %s", qPrintable(started.error().toString()));
-    return started.ok();
+    m_fixture = startFixture(backend, std::move(config));
+    return m_fixture != nullptr;
 }
 
 bool TokenTestCase::addClient(const QString &clientId, const QString &secret,

@@ -19,7 +19,7 @@ namespace TestSupport {
 /// runs once per store engine (global column `backend`) against a fresh store and a fresh
 /// authorization server whose clock — the store's clock too — the test moves with
 /// advance(). Rate limits are off unless a test sets them.
-class TokenTestCase : public QObject
+class TokenTestCase : public BackendTestCase
 {
     Q_OBJECT
 
@@ -94,11 +94,7 @@ protected:
     static bool isError(const Http::ClientResponse &response, int status, const QString &error);
     static QString describe(const Http::ClientResponse &response);
 
-    StoreBackends m_backends;
-
 private slots:
-    void initTestCase_data();
-    void initTestCase();
     void cleanupTestCase();
 
 private:

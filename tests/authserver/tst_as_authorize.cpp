@@ -31,26 +31,7 @@ const QString kPassword = QStringLiteral("correct horse battery staple");
 
 using Params = QList<QPair<QString, QString>>;
 
-/// A browser: keeps the session cookie the server sets.
-struct Browser
-{
-    QByteArray cookie; ///< "name=value"
-
-    void take(const Http::ClientResponse &response)
-    {
-        for (const QByteArray &header : response.headers.values("Set-Cookie")) {
-            const QByteArray pair = header.split(';').first().trimmed();
-            cookie = pair;
-        }
-    }
-    [[nodiscard]] Http::Headers headers() const
-    {
-        Http::Headers h;
-        if (!cookie.isEmpty())
-            h.set(QByteArrayLiteral("Cookie"), cookie);
-        return h;
-    }
-};
+using Browser = TestSupport::FormBrowser;
 
 QString challenge()
 {

@@ -17,31 +17,7 @@ const QString kOther = QStringLiteral("other-app");
 const QString kCodeOnly = QStringLiteral("code-only-app");
 const QString kDevice = QStringLiteral("urn:ietf:params:oauth:grant-type:device_code");
 
-/// The smallest browser: one cookie, and the CSRF token of the last page.
-struct Browser
-{
-    QByteArray cookie;
-    QString csrf;
-
-    Http::Headers headers() const
-    {
-        Http::Headers h;
-        if (!cookie.isEmpty())
-            h.set(QByteArrayLiteral("Cookie"), cookie);
-        return h;
-    }
-    void take(const Http::ClientResponse &response)
-    {
-        const QByteArray setCookie = response.headers.value("Set-Cookie");
-        if (!setCookie.isEmpty())
-            cookie = setCookie.left(setCookie.indexOf(';'));
-        static const QRegularExpression csrfField(
-            QStringLiteral("name=\"csrf_token\" value=\"([^\"]+)\""));
-        const auto match = csrfField.match(QString::fromUtf8(response.body));
-        if (match.hasMatch())
-            csrf = match.captured(1);
-    }
-};
+using Browser = TestSupport::FormBrowser;
 
 } // namespace
 
@@ -113,7 +89,7 @@ Http::ClientResponse TestAsDevice::decide(Browser &browser, const QString &userC
     if (page.status != 200)
         qWarning("verification page: %s", qPrintable(describe(page)));
     browser.take(page);
-    Http::FormData form{{QStringLiteral("csrf_token"), browser.csrf},
+    Http::FormData form{{QStringLiteral("csrf_token"), browser.csrf()},
                         {QStringLiteral("user_code"), userCode},
                         {QStringLiteral("decision"), decision}};
     if (signIn) {
@@ -261,10 +237,10 @@ void TestAsDevice::approvalThroughVerificationPage()
     QVERIFY(html.contains(kResource));
     QVERIFY(html.contains(QStringLiteral("name=\"password\"")));
     browser.take(page);
-    QVERIFY(!browser.csrf.isEmpty());
+    QVERIFY(!browser.csrf().isEmpty());
 
     const auto done = as().postForm(QStringLiteral("/device"),
-                                    {{QStringLiteral("csrf_token"), browser.csrf},
+                                    {{QStringLiteral("csrf_token"), browser.csrf()},
                                      {QStringLiteral("user_code"), userCode},
                                      {QStringLiteral("username"), QStringLiteral("demo")},
                                      {QStringLiteral("password"), demoPassword()},
@@ -397,11 +373,11 @@ void TestAsDevice::verificationPageErrors()
     Browser browser;
     browser.take(as().get(QStringLiteral("/device"), browser.headers()));
     QVERIFY(!browser.cookie.isEmpty());
-    QVERIFY(!browser.csrf.isEmpty());
+    QVERIFY(!browser.csrf().isEmpty());
     as().advance(advanceMs);
     Http::FormData form;
     if (csrf == QLatin1String("ok"))
-        form.append(QStringLiteral("csrf_token"), browser.csrf);
+        form.append(QStringLiteral("csrf_token"), browser.csrf());
     else if (csrf == QLatin1String("wrong"))
         form.append(QStringLiteral("csrf_token"), QString(43, QLatin1Char('A')));
     form.append(QStringLiteral("user_code"), userCode == QLatin1String("ok") ? pending : userCode);

@@ -18,35 +18,7 @@ const QString kRedirectUri = QStringLiteral("http://127.0.0.1:43111/callback");
 const QString kResourceServer = QStringLiteral("rs-app");
 const QString kRsSecret = QStringLiteral("rs-secret-0123456789abcdef");
 
-/// A browser: one cookie and the hidden fields of the last form it was shown.
-struct Browser
-{
-    QByteArray cookie;
-    QHash<QString, QString> hidden;
-
-    Http::Headers headers() const
-    {
-        Http::Headers h;
-        if (!cookie.isEmpty())
-            h.set(QByteArrayLiteral("Cookie"), cookie);
-        return h;
-    }
-    void take(const Http::ClientResponse &response)
-    {
-        const QByteArray setCookie = response.headers.value("Set-Cookie");
-        if (!setCookie.isEmpty())
-            cookie = setCookie.left(setCookie.indexOf(';'));
-        static const QRegularExpression field(
-            QStringLiteral("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\""));
-        auto it = field.globalMatch(QString::fromUtf8(response.body));
-        if (it.hasNext())
-            hidden.clear();
-        while (it.hasNext()) {
-            const auto match = it.next();
-            hidden.insert(match.captured(1), match.captured(2));
-        }
-    }
-};
+using Browser = TestSupport::FormBrowser;
 
 } // namespace
 
