@@ -11,6 +11,7 @@
 #include <QNetworkRequest>
 
 #include "commands.h"
+#include "frictionadminclient.h"
 #include "http/client.h"
 #include "output.h"
 #include "resource/frictionadmin.h"
@@ -33,20 +34,6 @@ Core::Error requestError(const QString &message)
     return Core::makeError(QStringLiteral("request_failed"), message);
 }
 
-/// The server's `{"error", "error_description"}` answer as an error.
-Core::Error answerError(int status, const QByteArray &body)
-{
-    const QJsonObject answer = QJsonDocument::fromJson(body).object();
-    QString code = answer.value(QStringLiteral("error")).toString();
-    QString message = answer.value(QStringLiteral("error_description")).toString();
-    if (message.isEmpty())
-        message = QString::fromUtf8(body.left(200)).trimmed();
-    if (code.isEmpty())
-        code = QStringLiteral("http_%1").arg(status);
-    return Core::makeError(code,
-                           QStringLiteral("the server answered %1: %2").arg(status).arg(message));
-}
-
 /// Reads --url and --admin-token-file; the token never leaves this process's memory except
 /// in the Authorization header.
 Core::Result<Target> target(const QCommandLineParser &parser, const QCommandLineOption &url,
@@ -62,17 +49,10 @@ Core::Result<Target> target(const QCommandLineParser &parser, const QCommandLine
     t.base.setPath(t.base.path().chopped(t.base.path().endsWith(QLatin1Char('/')) ? 1 : 0));
     const QString path =
         parser.isSet(tokenFile) ? parser.value(tokenFile) : Resource::AdminToken::defaultPath();
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Core::makeError(QStringLiteral("admin_token_unavailable"),
-                               QStringLiteral("cannot read the admin token file %1: %2 (the "
-                                              "server writes it when it starts; see the "
-                                              "'admin API' line of mcpauth serve)")
-                                   .arg(path, file.errorString()));
-    t.token = file.read(4096).trimmed();
-    if (auto valid = Resource::AdminToken::fromSecret(t.token); !valid)
-        return Core::makeError(valid.error().code,
-                               QStringLiteral("%1: %2").arg(path, valid.error().message));
+    auto token = Core::readAdminTokenFile(path);
+    if (!token)
+        return token.error();
+    t.token = *token;
     return t;
 }
 
@@ -99,7 +79,7 @@ Core::Result<QJsonObject> call(const Target &t, QByteArray method, const QString
     if (!response)
         return response.error();
     if (response->status != 200)
-        return answerError(response->status, response->body);
+        return Core::adminAnswerError(response->status, response->body);
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(response->body, &parseError);
     if (!document.isObject())
@@ -145,26 +125,8 @@ public:
 
     void feed(const QByteArray &bytes)
     {
-        m_buffer += bytes;
-        m_buffer.replace("\r\n", "\n");
-        qsizetype end;
-        while ((end = m_buffer.indexOf("\n\n")) >= 0) {
-            const QByteArray block = m_buffer.left(end);
-            m_buffer.remove(0, end + 2);
-            QByteArray event;
-            QByteArray data;
-            for (const QByteArray &line : block.split('\n')) {
-                if (line.startsWith("event:"))
-                    event = line.mid(6).trimmed();
-                else if (line.startsWith("data:"))
-                    data += (data.isEmpty() ? "" : "\n") + line.mid(5).trimmed();
-            }
-            if (!data.isEmpty())
-                print(event, data);
-        }
-        // A stream that never sends a blank line must not grow this buffer without bound.
-        if (m_buffer.size() > 1024 * 1024)
-            m_buffer.clear();
+        for (const Core::ServerSentEvent &message : m_parser.feed(bytes))
+            print(message.type, message.data);
     }
 
 private:
@@ -197,7 +159,7 @@ private:
     }
 
     bool m_json;
-    QByteArray m_buffer;
+    Core::ServerSentEventParser m_parser;
 };
 
 int state(const Target &t, int limit)
@@ -289,7 +251,7 @@ int watch(const Target &t, const QString &types, const QString &principal, bool 
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status != 0 && status != 200) {
         errorBody += reply->readAll();
-        return failure(answerError(status, errorBody));
+        return failure(Core::adminAnswerError(status, errorBody));
     }
     if (reply->error() != QNetworkReply::NoError &&
         reply->error() != QNetworkReply::RemoteHostClosedError)
