@@ -6,6 +6,8 @@
 #include <QJsonParseError>
 #include <QSet>
 
+#include "common/hex.h"
+
 namespace Crypto {
 
 namespace {
@@ -15,16 +17,7 @@ Core::Error malformed(const QString &reason)
     return Core::makeError(QStringLiteral("malformed_json"), reason);
 }
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+using Core::hexValue;
 
 /// Decodes the string starting at the opening quote `json[i]`; on success `i` is left on the
 /// closing quote. Escapes are decoded so that "a" and "\u0061" count as the same name.

@@ -5,6 +5,8 @@
 
 #include <QByteArrayView>
 
+#include "common/hex.h"
+
 namespace Http::Syntax {
 
 [[nodiscard]] inline bool equalsIgnoreCase(QByteArrayView a, QByteArrayView b)
@@ -12,17 +14,7 @@ namespace Http::Syntax {
     return a.size() == b.size() && a.compare(b, Qt::CaseInsensitive) == 0;
 }
 
-/// The value of a hex digit, or -1.
-[[nodiscard]] inline int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+using Core::hexValue;
 
 /// RFC 9110 tchar.
 [[nodiscard]] inline bool isTokenChar(char c)
