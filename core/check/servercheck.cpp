@@ -47,6 +47,12 @@ QString formatTitle(AccessTokenFormat format)
     return format == AccessTokenFormat::Jwt ? QStringLiteral("JWT") : QStringLiteral("opaque");
 }
 
+/// "a JWT", "an opaque": for explanations.
+QString withArticle(AccessTokenFormat format)
+{
+    return format == AccessTokenFormat::Jwt ? QStringLiteral("a JWT") : QStringLiteral("an opaque");
+}
+
 QString withoutTrailingSlash(QString text)
 {
     while (text.endsWith(QLatin1Char('/')))
@@ -527,9 +533,9 @@ public:
                     QStringLiteral("valid.%1").arg(formatName(format)), Level::Must,
                     result ? Verdict::Pass : Verdict::Fail,
                     result
-                        ? QStringLiteral("a %1 access token for %2 with scope \"%3\" was "
+                        ? QStringLiteral("%1 access token for %2 with scope \"%3\" was "
                                          "accepted (tools/list answered)")
-                              .arg(formatTitle(format), resource, validScope.join(QLatin1Char(' ')))
+                              .arg(withArticle(format), resource, validScope.join(QLatin1Char(' ')))
                         : QStringLiteral("a valid %1 access token for %2 was refused: %3")
                               .arg(formatTitle(format), resource, statusText(response))});
                 sendValid(index + 1);
@@ -609,6 +615,7 @@ public:
     {
         const QString suffix = QLatin1Char('.') + formatName(format);
         const QString kind = formatTitle(format);
+        const QString a = withArticle(format);
         const QString scope = validScope.join(QLatin1Char(' '));
         const auto mint = [this, format](QString audience, QString tokenScope, qint64 ago) {
             return [this, format, audience, tokenScope, ago]() -> Core::Result<QByteArray> {
@@ -622,9 +629,9 @@ public:
         {
             Case c;
             c.id = QStringLiteral("other_resource") + suffix;
-            c.title = QStringLiteral("%1 token for another resource").arg(kind);
-            c.what = QStringLiteral("a %1 token issued for %2 (aud), not for this server")
-                         .arg(kind, kOtherResource);
+            c.title = QStringLiteral("Token for another resource (%1)").arg(kind);
+            c.what = QStringLiteral("%1 token issued for %2 (aud), not for this server")
+                         .arg(a, kOtherResource);
             c.cite = QStringLiteral("RFC 8707 §2 and MCP authorization §Token Audience Binding "
                                     "and Validation: a server MUST validate that a token was "
                                     "issued for it and refuse tokens for other resources") +
@@ -637,9 +644,9 @@ public:
         {
             Case c;
             c.id = QStringLiteral("expired") + suffix;
-            c.title = QStringLiteral("Expired %1 token").arg(kind);
+            c.title = QStringLiteral("Expired token (%1)").arg(kind);
             const qint64 ago = qint64(q->m_options.authorizationServer.accessTokenLifetime) + 3600;
-            c.what = QStringLiteral("a %1 token that expired an hour ago").arg(kind);
+            c.what = QStringLiteral("%1 token that expired an hour ago").arg(a);
             c.cite = QStringLiteral("MCP authorization §Error Handling: invalid or expired "
                                     "tokens MUST receive 401; ") +
                      (format == AccessTokenFormat::Jwt
@@ -651,8 +658,8 @@ public:
         {
             Case c;
             c.id = QStringLiteral("revoked") + suffix;
-            c.title = QStringLiteral("Revoked %1 token").arg(kind);
-            c.what = QStringLiteral("a %1 token revoked before it was first used").arg(kind);
+            c.title = QStringLiteral("Revoked token (%1)").arg(kind);
+            c.what = QStringLiteral("%1 token revoked before it was first used").arg(a);
             c.cite = QStringLiteral("RFC 7009 §2 and RFC 7662 §2.2: a revoked token is no "
                                     "longer active and MUST be refused");
             c.token = [this, format, scope]() -> Core::Result<QByteArray> {
@@ -668,9 +675,9 @@ public:
         {
             Case c;
             c.id = QStringLiteral("revoked_after_use") + suffix;
-            c.title = QStringLiteral("%1 token revoked after it was accepted").arg(kind);
-            c.what = QStringLiteral("a %1 token it had accepted once and that was revoked since")
-                         .arg(kind);
+            c.title = QStringLiteral("Token revoked after it was accepted (%1)").arg(kind);
+            c.what =
+                QStringLiteral("%1 token it had accepted once and that was revoked since").arg(a);
             c.cite = QStringLiteral("RFC 7662 §4 and the MCP authorization checklist: a cache "
                                     "of verification results must not outlive a revocation "
                                     "(a bounded cache that revocation invalidates)");
@@ -764,11 +771,11 @@ public:
         const QString tool = chooseTool();
         Case c;
         c.id = QStringLiteral("insufficient_scope") + suffix;
-        c.title = QStringLiteral("%1 token lacking a needed scope").arg(formatTitle(format));
+        c.title = QStringLiteral("Token lacking a needed scope (%1)").arg(formatTitle(format));
         c.what = granted.isEmpty()
-                     ? QStringLiteral("a %1 token without any scope").arg(formatTitle(format))
-                     : QStringLiteral("a %1 token with scope \"%2\" (no \"%3\")")
-                           .arg(formatTitle(format), granted.join(QLatin1Char(' ')), needed);
+                     ? QStringLiteral("%1 token without any scope").arg(withArticle(format))
+                     : QStringLiteral("%1 token with scope \"%2\" (no \"%3\")")
+                           .arg(withArticle(format), granted.join(QLatin1Char(' ')), needed);
         c.cite = QStringLiteral("RFC 6750 §3.1 (insufficient_scope, 403) and MCP authorization "
                                 "§Scope Challenge Handling: the challenge names the scopes the "
                                 "operation needs");
