@@ -24,7 +24,7 @@ const QString kHowToTrust = QStringLiteral(
     "give check-server the same --store and --issuer as the server: both then sign with one "
     "key and share one token table, so the target introspects (or verifies) what is minted "
     "here. Any other server must name the issuer in its authorization_servers and accept "
-    "its tokens (JWKS or introspection URL below).");
+    "its tokens (check-server prints its JWKS and introspection URLs).");
 
 QString mark(Flow::StepStatus status)
 {

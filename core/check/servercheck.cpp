@@ -27,7 +27,6 @@ enum class Placement { None, Header, Query };
 
 /// What the server must answer.
 enum class Expect {
-    Accepted,          ///< 200 with a JSON-RPC result
     NoToken,           ///< 401, resource_metadata, scope, no error
     InvalidToken,      ///< 401, error="invalid_token", resource_metadata
     InsufficientScope, ///< 403, error="insufficient_scope", scope naming what is needed
@@ -867,10 +866,6 @@ public:
         const QString got = statusText(response);
         const QString status = c.id + QStringLiteral(".status");
         switch (c.expect) {
-        case Expect::Accepted:
-            expect(rpcResult(response).has_value(), status, c.level,
-                   QStringLiteral("%1 must be accepted; got %2").arg(c.what, got));
-            break;
         case Expect::NoToken:
             if (expect(response.status == 401, status, Level::Must,
                        QStringLiteral("%1: expected 401, got %2. %3").arg(c.what, got, c.cite)))
