@@ -20,6 +20,7 @@
 #include "pendingpanel.h"
 #include "serverspanel.h"
 #include "tokenspanel.h"
+#include "tour.h"
 #include "trafficpanel.h"
 
 namespace Ui {
@@ -123,12 +124,56 @@ void MainWindow::createMenus()
     }
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("Guided &Tour"), this, &MainWindow::startTour)
+        ->setObjectName(QStringLiteral("tourAction"));
     QAction *about =
         help->addAction(QIcon(QStringLiteral(":/icons/about.svg")), tr("&About MCP Auth Studio"),
                         this, &MainWindow::handleAboutTriggered);
     about->setMenuRole(QAction::AboutRole);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt)
         ->setMenuRole(QAction::AboutQtRole);
+}
+
+Tour *MainWindow::startTour()
+{
+    if (m_tour)
+        return m_tour;
+    const QStringList sentences = {
+        tr("Servers: start and stop the embedded authorization and MCP servers, change their "
+           "settings, and copy what your own MCP client needs to connect."),
+        tr("Flows: walk an OAuth flow (PKCE, device, client credentials) step by step against "
+           "the embedded server or any MCP URL, with every exchange and check."),
+        tr("Tokens: every issued token, live; inspect, revoke or purge them."),
+        tr("Clients: register, edit and delete OAuth clients and users."),
+        tr("Friction: watch each tool's friction level in real time and tune it."),
+        tr("Traffic: every HTTP exchange of the servers and the flows, with details."),
+        tr("Audit: the audit log, filterable and exportable as CSV."),
+    };
+    QList<TourStep> steps;
+    for (int i = 0; i < m_navigation->count() && i < sentences.size(); ++i) {
+        steps.append({sentences.at(i), [this, i] { showPanel(static_cast<Panel>(i)); },
+                      [this, i] {
+                          const QRect item = m_navigation->visualItemRect(m_navigation->item(i));
+                          return QRect(m_navigation->viewport()->mapTo(this, item.topLeft()),
+                                       item.size());
+                      }});
+    }
+    const Panel before = currentPanel();
+    m_tour = new Tour(steps, this);
+    QSettings().setValue(QStringLiteral("Tour/shown"), true);
+    connect(m_tour, &Tour::finished, this, [this, before](bool completed) {
+        m_tour = nullptr;
+        if (!completed)
+            showPanel(before);
+    });
+    return m_tour;
+}
+
+Tour *MainWindow::showTourIfFirstRun()
+{
+    if (QSettings().value(QStringLiteral("Tour/shown"), false).toBool())
+        return nullptr;
+    return startTour();
 }
 
 void MainWindow::restoreSettings()

@@ -13,6 +13,7 @@ class Engine;
 namespace Ui {
 
 class ServersPanel;
+class Tour;
 class TrafficPanel;
 
 /// The main window: a navigation list on the left, one panel per area on the right.
@@ -40,6 +41,11 @@ public:
     void showPanel(Panel panel);
     [[nodiscard]] Panel currentPanel() const;
     [[nodiscard]] ServersPanel *serversPanel() const { return m_serversPanel; }
+    /// Starts the guided tour over the window (Help > Guided Tour); returns it (owned by
+    /// the window, deleted when it ends). A running tour is returned as is.
+    Tour *startTour();
+    /// Starts the tour if it was never shown (QSettings "Tour/shown"); null otherwise.
+    Tour *showTourIfFirstRun();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -57,6 +63,7 @@ private:
     QStackedWidget *m_panels;
     ServersPanel *m_serversPanel;
     TrafficPanel *m_trafficPanel;
+    Tour *m_tour = nullptr;
 };
 
 } // namespace Ui
