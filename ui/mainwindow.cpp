@@ -16,6 +16,7 @@
 #include "auditpanel.h"
 #include "clientspanel.h"
 #include "engine.h"
+#include "flowspanel.h"
 #include "frictionpanel.h"
 #include "pendingpanel.h"
 #include "serverspanel.h"
@@ -58,11 +59,7 @@ MainWindow::MainWindow(Core::Engine *engine, QWidget *parent)
     const QList<Entry> entries = {
         {QStringLiteral("serversPanel"), QStringLiteral("servers"), tr("Servers"), m_serversPanel},
         {QStringLiteral("flowsPanel"), QStringLiteral("flows"), tr("Flows"),
-         new PendingPanel(tr("Flows"),
-                          tr("walk discovery, registration, PKCE, device and client-credentials "
-                             "flows against the embedded servers or any MCP server URL, with "
-                             "every exchange and a verdict per spec rule."),
-                          m_panels)},
+         new FlowsPanel(engine, m_panels)},
         {QStringLiteral("tokensPanel"), QStringLiteral("tokens"), tr("Tokens"),
          new TokensPanel(engine, m_panels)},
         {QStringLiteral("clientsPanel"), QStringLiteral("clients"), tr("Clients"),

@@ -1,0 +1,335 @@
+// The Flows panel in the real main window over a running engine (JWT access tokens): a
+// PKCE walk in headless-browser mode passes every step and draws the sequence diagram, an
+// exchange shows the Authorization header masked until revealed, the run exports as JSON
+// and HTML without secrets, the access token decodes with a valid signature against the
+// AS's JWKS, and a device-flow walk shows the user code and a QR code of
+// verification_uri_complete.
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTreeWidget>
+
+#include "authserver/config.h"
+#include "crypto/mask.h"
+#include "devicecodeview.h"
+#include "exchangedetailview.h"
+#include "flowspanel.h"
+#include "guitestsupport.h"
+#include "jwtview.h"
+#include "mainwindow.h"
+#include "sequencediagram.h"
+
+class TestFlowsPanel final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    Core::Engine m_engine;
+    GuiTest::RecordingPrompts m_prompts;
+    std::unique_ptr<Ui::MainWindow> m_window;
+    Ui::FlowsPanel *m_panel = nullptr;
+    QTreeWidget *m_steps = nullptr;
+    Flow::Run m_pkceRun;
+
+    template <typename T>
+    T *child(const char *name)
+    {
+        return m_panel->findChild<T *>(QString::fromLatin1(name));
+    }
+
+    /// Runs a walk with `grant` (index of the grant box) from the Run button.
+    Flow::Run walk(int grant)
+    {
+        child<QComboBox>("flowTarget")->setCurrentIndex(0);
+        child<QComboBox>("flowGrant")->setCurrentIndex(grant);
+        child<QComboBox>("flowBrowser")->setCurrentIndex(2); // headless
+        QSignalSpy finished(m_panel, &Ui::FlowsPanel::flowFinished);
+        QTest::mouseClick(child<QPushButton>("flowRun"), Qt::LeftButton);
+        if (!finished.wait(30000))
+            return {};
+        return finished.first().first().value<Flow::Run>();
+    }
+
+    QTreeWidgetItem *stepItem(const QString &title)
+    {
+        for (int i = 0; i < m_steps->topLevelItemCount(); ++i)
+            if (m_steps->topLevelItem(i)->text(0) == title)
+                return m_steps->topLevelItem(i);
+        return nullptr;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QStandardPaths::setTestModeEnabled(true);
+        GuiTest::isolateSettings(m_dir, QStringLiteral("tst_flowspanel"));
+        Core::ServerConfig config;
+        config.storeUrl = QStringLiteral("sqlite://") + m_dir.filePath(QStringLiteral("store.db"));
+        config.asPort = 0;
+        config.rsPort = 0;
+        config.workerThreads = 2;
+        config.adminTokenFile = m_dir.filePath(QStringLiteral("admin-token"));
+        config.authorizationServer.defaultTokenFormat = Auth::AccessTokenFormat::Jwt;
+        // The AS counts polling intervals in real seconds: the shortest it allows.
+        config.authorizationServer.devicePollInterval = 1;
+        const Core::Status started = m_engine.start(config);
+        QVERIFY2(started.ok(), started.ok() ? "" : qPrintable(started.error().toString()));
+        m_window = std::make_unique<Ui::MainWindow>(&m_engine);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        m_window->showPanel(Ui::MainWindow::FlowsPanelIndex);
+        m_panel = m_window->findChild<Ui::FlowsPanel *>(QStringLiteral("flowsPanel"));
+        QVERIFY(m_panel);
+        m_panel->setPrompts(m_prompts.prompts());
+        m_steps = child<QTreeWidget>("flowSteps");
+        QVERIFY(m_steps);
+        // The embedded target and the demo login are filled in.
+        QCOMPARE(child<QLineEdit>("flowServerUrl")->text(), m_engine.mcpResourceUri());
+        QCOMPARE(child<QLineEdit>("flowUsername")->text(), m_engine.demoUsername());
+        QCOMPARE(child<QLineEdit>("flowPassword")->text(), m_engine.demoPassword());
+        QVERIFY(!child<QPushButton>("flowExportJson")->isEnabled());
+    }
+
+    void cleanupTestCase()
+    {
+        m_window.reset();
+        m_engine.stop();
+    }
+
+    void pkceEndToEnd()
+    {
+        m_pkceRun = walk(0);
+        QCOMPARE(m_pkceRun.outcome, Flow::Outcome::Succeeded);
+        QCOMPARE(m_pkceRun.checkCount(Flow::Verdict::Fail), 0);
+        QCOMPARE(m_steps->topLevelItemCount(), m_pkceRun.steps.size());
+        QVERIFY(m_pkceRun.steps.size() >= 7);
+        qsizetype exchanges = 0;
+        for (int i = 0; i < m_steps->topLevelItemCount(); ++i) {
+            const Flow::Step &step = m_pkceRun.steps.at(i);
+            QTreeWidgetItem *item = m_steps->topLevelItem(i);
+            QCOMPARE(item->text(0), step.title);
+            QVERIFY2(step.status == Flow::StepStatus::Passed,
+                     qPrintable(step.id + QStringLiteral(": ") + step.summary));
+            QVERIFY2(item->text(1).contains(QLatin1String("pass")), qPrintable(item->text(1)));
+            // Its checks and its exchanges are listed under it.
+            QCOMPARE(item->childCount(), step.checks.size() + step.exchanges.size());
+            exchanges += step.exchanges.size();
+        }
+        QVERIFY(child<QLabel>("flowStatus")->text().contains(QLatin1String("succeeded")));
+
+        // One arrow per exchange, drawn between the right lanes, green once passed.
+        Ui::SequenceDiagram *diagram = m_panel->sequenceDiagram();
+        QCOMPARE(diagram->arrowCount(), exchanges);
+        QSet<int> lanes;
+        for (const Core::SequenceArrow &arrow : diagram->arrows()) {
+            lanes.insert(int(arrow.from) * 10 + int(arrow.to));
+            QCOMPARE(diagram->stepStatus(arrow.stepIndex), Flow::StepStatus::Passed);
+        }
+        QVERIFY(lanes.contains(int(Core::SequenceLane::Client) * 10 +
+                               int(Core::SequenceLane::McpServer)));
+        QVERIFY(lanes.contains(int(Core::SequenceLane::Client) * 10 +
+                               int(Core::SequenceLane::AuthorizationServer)));
+        QVERIFY(lanes.contains(int(Core::SequenceLane::User) * 10 +
+                               int(Core::SequenceLane::AuthorizationServer)));
+        QVERIFY(diagram->sizeHint().height() > exchanges * 2 * diagram->fontMetrics().height());
+        QCOMPARE(diagram->colorFor(Flow::StepStatus::Passed), QColor(0x18, 0x80, 0x38));
+        QVERIFY(child<QPushButton>("flowExportJson")->isEnabled());
+    }
+
+    void checksOfAStep()
+    {
+        QVERIFY(!m_pkceRun.steps.isEmpty());
+        const Flow::Step &prm = m_pkceRun.steps.at(1);
+        QVERIFY(!prm.checks.isEmpty());
+        m_steps->setCurrentItem(stepItem(prm.title));
+        auto *checks = child<QTreeWidget>("flowChecks");
+        QCOMPARE(checks->topLevelItemCount(), prm.checks.size());
+        QCOMPARE(checks->topLevelItem(0)->text(0), prm.checks.first().rule);
+        QCOMPARE(checks->topLevelItem(0)->text(3), prm.checks.first().explanation);
+        QVERIFY(checks->topLevelItem(0)->text(3).contains(QLatin1String("RFC")) ||
+                checks->topLevelItem(0)->text(3).contains(QLatin1String("MCP")));
+    }
+
+    void revealAuthorizationHeader()
+    {
+        QTreeWidgetItem *mcp = nullptr;
+        for (const Flow::Step &step : m_pkceRun.steps)
+            if (step.id == QLatin1String("mcp"))
+                mcp = stepItem(step.title);
+        QVERIFY(mcp);
+        QTreeWidgetItem *exchange = nullptr;
+        for (int i = 0; i < mcp->childCount() && !exchange; ++i)
+            if (mcp->child(i)->text(0).startsWith(QLatin1String("POST ")))
+                exchange = mcp->child(i);
+        QVERIFY(exchange);
+        m_steps->setCurrentItem(exchange);
+        Ui::ExchangeDetailView *view = m_panel->exchangeView();
+        const QString masked = view->toPlainText();
+        static const QRegularExpression header(QStringLiteral("^Authorization: Bearer (\\S+)$"),
+                                               QRegularExpression::MultilineOption |
+                                                   QRegularExpression::CaseInsensitiveOption);
+        const auto maskedMatch = header.match(masked);
+        QVERIFY2(maskedMatch.hasMatch(), qPrintable(masked));
+        const QString mask = maskedMatch.captured(1);
+        QVERIFY2(mask.contains(QStringLiteral("…#")), qPrintable(mask));
+
+        auto *reveal = child<QCheckBox>("flowRevealSecrets");
+        reveal->setChecked(true);
+        const auto revealedMatch = header.match(view->toPlainText());
+        QVERIFY(revealedMatch.hasMatch());
+        const QString token = revealedMatch.captured(1);
+        QVERIFY2(!token.contains(QStringLiteral("…")), qPrintable(token));
+        QCOMPARE(Crypto::maskSecret(token.toUtf8()), mask);
+        QVERIFY(Core::inspectJwt(token.toUtf8())); // a JWT, as configured
+
+        reveal->setChecked(false);
+        QCOMPARE(view->toPlainText(), masked);
+    }
+
+    void jwtSignatureValid()
+    {
+        Ui::JwtView *jwt = m_panel->jwtView();
+        QTRY_VERIFY_WITH_TIMEOUT(jwt->inspection() && jwt->inspection()->signature ==
+                                                          Core::JwtInspection::Signature::Valid,
+                                 10000);
+        QVERIFY2(jwt->signatureText().contains(QLatin1String("valid")),
+                 qPrintable(jwt->signatureText()));
+        const QJsonObject payload = jwt->inspection()->payload;
+        QCOMPARE(payload.value(QStringLiteral("iss")).toString(), m_engine.issuer());
+        QVERIFY(payload.contains(QStringLiteral("exp")));
+        QVERIFY(jwt->findChild<QPlainTextEdit *>(QStringLiteral("jwtPayload"))
+                    ->toPlainText()
+                    .contains(QLatin1String("\"iss\"")));
+        QVERIFY(!jwt->findChild<QPlainTextEdit *>(QStringLiteral("jwtHeader"))
+                     ->toPlainText()
+                     .isEmpty());
+    }
+
+    void exportRun_data()
+    {
+        QTest::addColumn<bool>("html");
+        QTest::newRow("json") << false;
+        QTest::newRow("html") << true;
+    }
+
+    void exportRun()
+    {
+        QFETCH(bool, html);
+        m_prompts.file =
+            m_dir.filePath(html ? QStringLiteral("run.html") : QStringLiteral("run.json"));
+        QTest::mouseClick(child<QPushButton>(html ? "flowExportHtml" : "flowExportJson"),
+                          Qt::LeftButton);
+        QFile file(m_prompts.file);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray content = file.readAll();
+        if (html) {
+            QVERIFY(content.contains("<html"));
+            for (const Flow::Step &step : m_pkceRun.steps)
+                QVERIFY2(content.contains(step.title.toHtmlEscaped().toUtf8()),
+                         qPrintable(step.title));
+        } else {
+            QJsonParseError error;
+            const QJsonDocument document = QJsonDocument::fromJson(content, &error);
+            QVERIFY2(document.isObject(), qPrintable(error.errorString()));
+            const auto run = Flow::Run::fromJson(document.object());
+            QVERIFY2(run, run ? "" : qPrintable(run.error().toString()));
+            QCOMPARE(run->outcome, Flow::Outcome::Succeeded);
+            QCOMPARE(run->steps.size(), m_pkceRun.steps.size());
+        }
+        // Secrets stay masked in exports, and the demo password is not there at all.
+        QVERIFY(!content.contains(m_engine.demoPassword().toUtf8()));
+        const QString masked = m_pkceRun.tokens.accessToken;
+        QVERIFY(masked.contains(QStringLiteral("…#")));
+        QVERIFY(content.contains(masked.toUtf8()) ||
+                content.contains(masked.toHtmlEscaped().toUtf8()));
+    }
+
+    void refusedTarget_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::newRow("empty") << QString();
+        QTest::newRow("ftp") << QStringLiteral("ftp://127.0.0.1/mcp");
+        QTest::newRow("file") << QStringLiteral("file:///etc/passwd");
+    }
+
+    void refusedTarget()
+    {
+        QFETCH(QString, url);
+        child<QComboBox>("flowTarget")->setCurrentIndex(1);
+        child<QLineEdit>("flowServerUrl")->setText(url);
+        Flow::Walker *before = m_panel->walker();
+        QTest::mouseClick(child<QPushButton>("flowRun"), Qt::LeftButton);
+        auto *banner = child<QLabel>("flowBanner");
+        QVERIFY(banner->isVisible());
+        QVERIFY(banner->text().contains(QLatin1String("URL")));
+        QCOMPARE(m_panel->walker(), before); // nothing started
+        child<QComboBox>("flowTarget")->setCurrentIndex(0);
+    }
+
+    void deviceFlow()
+    {
+        // The adjuster sees each walk's options: this walk skips the refresh step.
+        m_panel->setOptionsAdjuster([](Flow::Options &options) { options.refresh = false; });
+        const Flow::Run run = walk(1);
+        m_panel->setOptionsAdjuster({});
+        QVERIFY2(run.outcome == Flow::Outcome::Succeeded, qPrintable(run.error));
+        QString expectedUri;
+        QString expectedCode;
+        for (const Flow::Step &step : run.steps) {
+            if (step.id != QLatin1String("device_authorization"))
+                continue;
+            for (const Http::Exchange &exchange : step.exchanges) {
+                const QJsonObject body = QJsonDocument::fromJson(exchange.responseBody).object();
+                expectedUri = body.value(QStringLiteral("verification_uri_complete")).toString();
+                expectedCode = body.value(QStringLiteral("user_code")).toString();
+            }
+        }
+        QVERIFY(!expectedUri.isEmpty());
+        QVERIFY(!expectedCode.isEmpty());
+        for (const Flow::Step &step : run.steps)
+            QVERIFY(step.id != QLatin1String("refresh"));
+        Ui::DeviceCodeView *device = m_panel->deviceCodeView();
+        QCOMPARE(device->userCode(), expectedCode);
+        QCOMPARE(device->findChild<QLabel *>(QStringLiteral("deviceUserCode"))->text(),
+                 expectedCode);
+        QCOMPARE(QUrl(device->encodedText()), QUrl(expectedUri));
+        const QImage qr = device->qrImage();
+        QVERIFY(!qr.isNull());
+        QVERIFY(qr.width() >= 21 + 8); // version 1 and the quiet zone at least
+        // The image is the QR code of exactly that text, and not of another.
+        QCOMPARE(qr, *Ui::DeviceCodeView::renderQrCode(device->encodedText()));
+        QVERIFY(qr != *Ui::DeviceCodeView::renderQrCode(device->encodedText() + QLatin1Char('x')));
+        QVERIFY(!device->findChild<QLabel *>(QStringLiteral("deviceQrCode"))->pixmap().isNull());
+        QVERIFY(!device->isCounting()); // the walk is over: the bars stopped
+        QVERIFY(device->findChild<QProgressBar *>(QStringLiteral("deviceExpiry"))->maximum() > 0);
+    }
+
+    void singleStep()
+    {
+        child<QComboBox>("flowGrant")->setCurrentIndex(0);
+        QTest::mouseClick(child<QPushButton>("flowStep"), Qt::LeftButton);
+        Flow::Walker *walker = m_panel->walker();
+        QVERIFY(walker);
+        QTRY_VERIFY(!walker->isStepRunning());
+        QCOMPARE(m_steps->topLevelItemCount(), 1);
+        QTest::mouseClick(child<QPushButton>("flowStep"), Qt::LeftButton);
+        QTRY_COMPARE(m_steps->topLevelItemCount(), 2);
+        QTRY_VERIFY(!walker->isStepRunning());
+        QCOMPARE(m_panel->walker(), walker);
+        QVERIFY(child<QPushButton>("flowCancel")->isEnabled());
+        QSignalSpy finished(m_panel, &Ui::FlowsPanel::flowFinished);
+        QTest::mouseClick(child<QPushButton>("flowCancel"), Qt::LeftButton);
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().first().value<Flow::Run>().outcome, Flow::Outcome::Cancelled);
+    }
+};
+
+QTEST_MAIN(TestFlowsPanel)
+#include "tst_flowspanel.moc"

@@ -1,0 +1,671 @@
+#include "flowspanel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+#include "crypto/jwks.h"
+#include "devicecodeview.h"
+#include "engine.h"
+#include "exchangedetailview.h"
+#include "http/client.h"
+#include "jwtview.h"
+#include "sequencediagram.h"
+
+namespace Ui {
+
+namespace {
+
+constexpr int kKindRole = Qt::UserRole;
+constexpr int kStepRole = Qt::UserRole + 1;
+constexpr int kExchangeRole = Qt::UserRole + 2;
+
+QColor verdictColor(Flow::Verdict verdict)
+{
+    switch (verdict) {
+    case Flow::Verdict::Pass:
+        return QColor(0x18, 0x80, 0x38);
+    case Flow::Verdict::Warn:
+        return QColor(0xc7, 0x7c, 0x00);
+    case Flow::Verdict::Fail:
+        return QColor(0xc6, 0x28, 0x28);
+    case Flow::Verdict::Skip:
+        break;
+    }
+    return QColor(0x80, 0x80, 0x80);
+}
+
+QString stepStatusText(Flow::StepStatus status)
+{
+    switch (status) {
+    case Flow::StepStatus::Pending:
+        return QObject::tr("pending");
+    case Flow::StepStatus::Running:
+        return QObject::tr("running…");
+    case Flow::StepStatus::Passed:
+        return QObject::tr("✔ pass");
+    case Flow::StepStatus::Warning:
+        return QObject::tr("⚠ warn");
+    case Flow::StepStatus::Failed:
+        return QObject::tr("✖ fail");
+    case Flow::StepStatus::Skipped:
+        return QObject::tr("skipped");
+    }
+    return {};
+}
+
+QString verdictText(Flow::Verdict verdict)
+{
+    switch (verdict) {
+    case Flow::Verdict::Pass:
+        return QObject::tr("✔ pass");
+    case Flow::Verdict::Warn:
+        return QObject::tr("⚠ warn");
+    case Flow::Verdict::Fail:
+        return QObject::tr("✖ fail");
+    case Flow::Verdict::Skip:
+        return QObject::tr("skip");
+    }
+    return {};
+}
+
+QLineEdit *makeField(const QString &objectName, const QString &accessibleName, QWidget *parent)
+{
+    auto *edit = new QLineEdit(parent);
+    edit->setObjectName(objectName);
+    edit->setAccessibleName(accessibleName);
+    return edit;
+}
+
+QPushButton *makeButton(const QString &objectName, const QString &text, QWidget *parent)
+{
+    auto *button = new QPushButton(text, parent);
+    button->setObjectName(objectName);
+    button->setAccessibleName(QString(text).remove(QLatin1Char('&')));
+    return button;
+}
+
+QString exchangeLabel(const Http::Exchange &exchange)
+{
+    const QUrl url(exchange.url);
+    return QString::fromLatin1(exchange.method) + QLatin1Char(' ') +
+           url.toString(QUrl::RemoveQuery | QUrl::RemoveFragment) + QStringLiteral(" → ") +
+           (exchange.status > 0 ? QString::number(exchange.status) : exchange.error);
+}
+
+} // namespace
+
+FlowsPanel::FlowsPanel(Core::Engine *engine, QWidget *parent)
+    : QWidget(parent)
+    , m_engine(engine)
+    , m_jwksClient(new Http::Client(this))
+    , m_target(new QComboBox(this))
+    , m_serverUrl(makeField(QStringLiteral("flowServerUrl"), tr("MCP server URL"), this))
+    , m_grant(new QComboBox(this))
+    , m_browser(new QComboBox(this))
+    , m_username(makeField(QStringLiteral("flowUsername"), tr("Username"), this))
+    , m_password(makeField(QStringLiteral("flowPassword"), tr("Password"), this))
+    , m_clientId(makeField(QStringLiteral("flowClientId"), tr("Client ID"), this))
+    , m_clientSecret(makeField(QStringLiteral("flowClientSecret"), tr("Client secret"), this))
+    , m_scope(makeField(QStringLiteral("flowScope"), tr("Scope"), this))
+    , m_run(makeButton(QStringLiteral("flowRun"), tr("&Run"), this))
+    , m_step(makeButton(QStringLiteral("flowStep"), tr("S&tep"), this))
+    , m_cancel(makeButton(QStringLiteral("flowCancel"), tr("&Cancel"), this))
+    , m_exportJson(makeButton(QStringLiteral("flowExportJson"), tr("Export &JSON…"), this))
+    , m_exportHtml(makeButton(QStringLiteral("flowExportHtml"), tr("Export &HTML…"), this))
+    , m_status(new QLabel(this))
+    , m_banner(makeErrorBanner(QStringLiteral("flowBanner"), this))
+    , m_redirectBox(new QWidget(this))
+    , m_redirectHint(new QLabel(m_redirectBox))
+    , m_redirectUrl(makeField(QStringLiteral("flowRedirectUrl"), tr("Redirect URL"), m_redirectBox))
+    , m_steps(new QTreeWidget(this))
+    , m_tabs(new QTabWidget(this))
+    , m_diagram(new SequenceDiagram(this))
+    , m_exchangeView(new ExchangeDetailView(this))
+    , m_reveal(new QCheckBox(tr("Re&veal secrets"), this))
+    , m_checks(new QTreeWidget(this))
+    , m_device(new DeviceCodeView(this))
+    , m_jwt(new JwtView(this))
+{
+    m_target->setObjectName(QStringLiteral("flowTarget"));
+    m_target->setAccessibleName(tr("Target"));
+    m_target->addItem(tr("Embedded MCP server"));
+    m_target->addItem(tr("MCP server at a URL"));
+    m_serverUrl->setPlaceholderText(tr("https://mcp.example.com/mcp"));
+
+    m_grant->setObjectName(QStringLiteral("flowGrant"));
+    m_grant->setAccessibleName(tr("Grant"));
+    m_grant->addItem(tr("Authorization code with PKCE"),
+                     QVariant::fromValue(int(Flow::Grant::AuthorizationCode)));
+    m_grant->addItem(tr("Device authorization (RFC 8628)"),
+                     QVariant::fromValue(int(Flow::Grant::Device)));
+    m_grant->addItem(tr("Client credentials"),
+                     QVariant::fromValue(int(Flow::Grant::ClientCredentials)));
+
+    m_browser->setObjectName(QStringLiteral("flowBrowser"));
+    m_browser->setAccessibleName(tr("Browser"));
+    m_browser->addItem(tr("System browser"), QVariant::fromValue(int(Flow::BrowserMode::System)));
+    m_browser->addItem(tr("Manual (paste the redirect)"),
+                       QVariant::fromValue(int(Flow::BrowserMode::Manual)));
+    m_browser->addItem(tr("Headless (log in as the user)"),
+                       QVariant::fromValue(int(Flow::BrowserMode::Headless)));
+
+    m_password->setEchoMode(QLineEdit::Password);
+    m_clientSecret->setEchoMode(QLineEdit::Password);
+    m_clientId->setPlaceholderText(tr("empty: register dynamically"));
+    m_scope->setPlaceholderText(tr("empty: from the challenge or the metadata"));
+    m_status->setObjectName(QStringLiteral("flowStatus"));
+    m_status->setAccessibleName(tr("Flow status"));
+    m_status->setWordWrap(true);
+
+    auto *form = new QFormLayout;
+    auto *targetRow = new QHBoxLayout;
+    targetRow->addWidget(m_target);
+    targetRow->addWidget(m_serverUrl, 1);
+    form->addRow(tr("Target"), targetRow);
+    auto *grantRow = new QHBoxLayout;
+    grantRow->addWidget(m_grant, 1);
+    grantRow->addWidget(new QLabel(tr("Browser"), this));
+    grantRow->addWidget(m_browser, 1);
+    form->addRow(tr("Grant"), grantRow);
+    auto *loginRow = new QHBoxLayout;
+    loginRow->addWidget(m_username);
+    loginRow->addWidget(m_password);
+    form->addRow(tr("Login (headless)"), loginRow);
+    auto *clientRow = new QHBoxLayout;
+    clientRow->addWidget(m_clientId);
+    clientRow->addWidget(m_clientSecret);
+    clientRow->addWidget(m_scope);
+    form->addRow(tr("Client"), clientRow);
+
+    auto *buttons = new QHBoxLayout;
+    for (QPushButton *button : {m_run, m_step, m_cancel})
+        buttons->addWidget(button);
+    buttons->addWidget(m_status, 1);
+    buttons->addWidget(m_exportJson);
+    buttons->addWidget(m_exportHtml);
+
+    m_redirectBox->setObjectName(QStringLiteral("flowRedirectBox"));
+    m_redirectHint->setWordWrap(true);
+    m_redirectHint->setOpenExternalLinks(true);
+    m_redirectHint->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    auto *provide = makeButton(QStringLiteral("flowProvideRedirect"), tr("Continue"), this);
+    auto *redirectLayout = new QHBoxLayout(m_redirectBox);
+    redirectLayout->setContentsMargins(0, 0, 0, 0);
+    redirectLayout->addWidget(m_redirectHint, 2);
+    redirectLayout->addWidget(m_redirectUrl, 2);
+    redirectLayout->addWidget(provide);
+    m_redirectBox->hide();
+
+    m_steps->setObjectName(QStringLiteral("flowSteps"));
+    m_steps->setAccessibleName(tr("Steps"));
+    m_steps->setHeaderLabels({tr("Step"), tr("Verdict"), tr("Summary")});
+    m_steps->setUniformRowHeights(true);
+    m_steps->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+
+    m_checks->setObjectName(QStringLiteral("flowChecks"));
+    m_checks->setAccessibleName(tr("Checks of the step"));
+    m_checks->setHeaderLabels({tr("Rule"), tr("Level"), tr("Verdict"), tr("Explanation")});
+    m_checks->setRootIsDecorated(false);
+    m_checks->setWordWrap(true);
+
+    m_diagram->setObjectName(QStringLiteral("sequenceDiagram"));
+    auto *diagramScroll = new QScrollArea(this);
+    diagramScroll->setObjectName(QStringLiteral("sequenceScroll"));
+    diagramScroll->setWidgetResizable(true);
+    diagramScroll->setWidget(m_diagram);
+
+    m_exchangeView->setObjectName(QStringLiteral("flowExchangeView"));
+    m_exchangeView->setAccessibleName(tr("Exchange"));
+    m_exchangeView->setSecretVault(&m_vault);
+    m_reveal->setObjectName(QStringLiteral("flowRevealSecrets"));
+    m_reveal->setAccessibleName(tr("Reveal secrets"));
+    m_reveal->setToolTip(tr("Show the tokens, codes and secrets this walk received in full. "
+                            "They are never exported."));
+    auto *exchangePage = new QWidget(this);
+    auto *exchangeLayout = new QVBoxLayout(exchangePage);
+    exchangeLayout->addWidget(m_reveal);
+    exchangeLayout->addWidget(m_exchangeView, 1);
+
+    m_device->setObjectName(QStringLiteral("deviceCodeView"));
+    m_jwt->setObjectName(QStringLiteral("jwtView"));
+
+    m_tabs->setObjectName(QStringLiteral("flowTabs"));
+    m_tabs->addTab(diagramScroll, tr("Sequence"));
+    m_tabs->addTab(m_checks, tr("Checks"));
+    m_tabs->addTab(exchangePage, tr("Exchange"));
+    m_tabs->addTab(m_device, tr("Device code"));
+    m_tabs->addTab(m_jwt, tr("Access token"));
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("flowSplitter"));
+    splitter->addWidget(m_steps);
+    splitter->addWidget(m_tabs);
+    splitter->setStretchFactor(1, 2);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_banner);
+    layout->addLayout(form);
+    layout->addLayout(buttons);
+    layout->addWidget(m_redirectBox);
+    layout->addWidget(splitter, 1);
+
+    connect(m_target, &QComboBox::currentIndexChanged, this, &FlowsPanel::handleTargetChanged);
+    connect(m_run, &QPushButton::clicked, this, &FlowsPanel::runFlow);
+    connect(m_step, &QPushButton::clicked, this, &FlowsPanel::stepFlow);
+    connect(m_cancel, &QPushButton::clicked, this, &FlowsPanel::cancelFlow);
+    connect(m_exportJson, &QPushButton::clicked, this, &FlowsPanel::exportJson);
+    connect(m_exportHtml, &QPushButton::clicked, this, &FlowsPanel::exportHtml);
+    connect(provide, &QPushButton::clicked, this, &FlowsPanel::provideRedirect);
+    connect(m_redirectUrl, &QLineEdit::returnPressed, this, &FlowsPanel::provideRedirect);
+    connect(m_reveal, &QCheckBox::toggled, m_exchangeView, &ExchangeDetailView::setRevealed);
+    connect(m_steps, &QTreeWidget::itemSelectionChanged, this, &FlowsPanel::handleSelection);
+    connect(m_diagram, &SequenceDiagram::exchangeActivated, this, &FlowsPanel::showExchange);
+    if (m_engine) {
+        connect(m_engine, &Core::Engine::started, this, &FlowsPanel::handleTargetChanged);
+        connect(m_engine, &Core::Engine::stopped, this, &FlowsPanel::updateControls);
+    }
+    handleTargetChanged();
+}
+
+FlowsPanel::~FlowsPanel() = default;
+
+void FlowsPanel::handleTargetChanged()
+{
+    const bool embedded = m_target->currentIndex() == 0;
+    m_serverUrl->setReadOnly(embedded);
+    if (embedded && m_engine && m_engine->isRunning()) {
+        m_serverUrl->setText(m_engine->mcpResourceUri());
+        if (m_username->text().isEmpty())
+            m_username->setText(m_engine->demoUsername());
+        if (m_password->text().isEmpty())
+            m_password->setText(m_engine->demoPassword());
+    } else if (embedded) {
+        m_serverUrl->clear();
+        m_serverUrl->setPlaceholderText(tr("start the servers first"));
+    }
+    updateControls();
+}
+
+void FlowsPanel::updateControls()
+{
+    const bool running = m_walker && !m_walker->isFinished();
+    const bool stepping = running && m_walker->isStepRunning();
+    m_run->setEnabled(!stepping);
+    m_step->setEnabled(!stepping);
+    m_cancel->setEnabled(running);
+    const bool done = m_walker && m_walker->isFinished();
+    m_exportJson->setEnabled(done);
+    m_exportHtml->setEnabled(done);
+    for (QWidget *w :
+         std::initializer_list<QWidget *>{m_target, m_grant, m_browser, m_username, m_password,
+                                          m_clientId, m_clientSecret, m_scope})
+        w->setEnabled(!running);
+    m_serverUrl->setEnabled(!running);
+}
+
+bool FlowsPanel::startWalker()
+{
+    m_banner->hide();
+    Flow::Options options;
+    if (m_target->currentIndex() == 0) {
+        if (!m_engine || !m_engine->isRunning()) {
+            showBanner(m_banner, tr("The embedded servers are not running: start them in the "
+                                    "Servers panel, or choose an MCP server URL."));
+            return false;
+        }
+        options.serverUrl = QUrl(m_engine->mcpResourceUri());
+    } else {
+        options.serverUrl = QUrl::fromUserInput(m_serverUrl->text().trimmed());
+        const QString scheme = options.serverUrl.scheme();
+        if (m_serverUrl->text().trimmed().isEmpty() || !options.serverUrl.isValid() ||
+            (scheme != QLatin1String("http") && scheme != QLatin1String("https"))) {
+            showBanner(m_banner, tr("Enter the MCP server's http:// or https:// URL."));
+            return false;
+        }
+    }
+    options.grant = Flow::Grant(m_grant->currentData().toInt());
+    options.browser = Flow::BrowserMode(m_browser->currentData().toInt());
+    options.username = m_username->text();
+    options.password = m_password->text();
+    options.clientId = m_clientId->text().trimmed();
+    options.clientSecret = m_clientSecret->text();
+    options.scope = m_scope->text().trimmed();
+    if (m_adjustOptions)
+        m_adjustOptions(options);
+
+    if (m_walker) {
+        m_walker->disconnect(this);
+        m_walker->cancel();
+        m_walker->deleteLater();
+    }
+    m_vault.clear();
+    m_vault.add(options.password.toUtf8());
+    m_vault.add(options.clientSecret.toUtf8());
+    m_accessToken.clear();
+    m_jwksRequested = false;
+    m_reveal->setChecked(false);
+    m_steps->clear();
+    m_checks->clear();
+    m_diagram->clear();
+    m_exchangeView->clearExchange();
+    m_device->clear();
+    m_jwt->clear();
+    m_redirectBox->hide();
+
+    m_walker = new Flow::Walker(options, this);
+    auto *tap = new Core::FlowSecretTap(m_walker, m_walker);
+    connect(tap, &Core::FlowSecretTap::secretsFound, this, &FlowsPanel::handleSecrets);
+    connect(m_walker, &Flow::Walker::stepStarted, this, &FlowsPanel::handleStepStarted);
+    connect(m_walker, &Flow::Walker::stepFinished, this, &FlowsPanel::handleStepFinished);
+    connect(m_walker, &Flow::Walker::checkAdded, this, &FlowsPanel::handleCheckAdded);
+    connect(m_walker, &Flow::Walker::exchangeRecorded, this, &FlowsPanel::handleExchange);
+    connect(m_walker, &Flow::Walker::needsUser, this, &FlowsPanel::handleNeedsUser);
+    connect(m_walker, &Flow::Walker::finished, this, &FlowsPanel::handleFinished);
+    m_status->setText(tr("Walking %1…").arg(options.serverUrl.toString()));
+    return true;
+}
+
+void FlowsPanel::runFlow()
+{
+    if (!m_walker || m_walker->isFinished()) {
+        if (!startWalker())
+            return;
+    }
+    m_walker->runToEnd();
+    updateControls();
+}
+
+void FlowsPanel::stepFlow()
+{
+    if (!m_walker || m_walker->isFinished()) {
+        if (!startWalker())
+            return;
+        m_walker->start();
+    } else {
+        m_walker->next();
+    }
+    updateControls();
+}
+
+void FlowsPanel::cancelFlow()
+{
+    if (m_walker)
+        m_walker->cancel();
+    updateControls();
+}
+
+QTreeWidgetItem *FlowsPanel::stepItem(int index) const
+{
+    for (int i = 0; i < m_steps->topLevelItemCount(); ++i)
+        if (m_steps->topLevelItem(i)->data(0, kStepRole).toInt() == index)
+            return m_steps->topLevelItem(i);
+    return nullptr;
+}
+
+const Flow::Step *FlowsPanel::stepOf(int index) const
+{
+    if (!m_walker)
+        return nullptr;
+    for (const Flow::Step &step : m_walker->run().steps)
+        if (step.index == index)
+            return &step;
+    return nullptr;
+}
+
+void FlowsPanel::handleStepStarted(const Flow::Step &step)
+{
+    auto *item = new QTreeWidgetItem(m_steps, {step.title, stepStatusText(step.status)});
+    item->setData(0, kKindRole, StepItem);
+    item->setData(0, kStepRole, step.index);
+    item->setToolTip(0, step.id);
+    m_diagram->addStep(step.index, step.title);
+    m_status->setText(tr("Step %1: %2…").arg(step.index + 1).arg(step.title));
+    updateControls();
+}
+
+void FlowsPanel::handleStepFinished(const Flow::Step &step)
+{
+    QTreeWidgetItem *item = stepItem(step.index);
+    if (item) {
+        item->setText(1, stepStatusText(step.status));
+        item->setText(2, step.summary);
+        item->setToolTip(2, step.summary);
+        const Flow::Verdict verdict =
+            step.status == Flow::StepStatus::Failed    ? Flow::Verdict::Fail
+            : step.status == Flow::StepStatus::Warning ? Flow::Verdict::Warn
+            : step.status == Flow::StepStatus::Passed  ? Flow::Verdict::Pass
+                                                       : Flow::Verdict::Skip;
+        item->setForeground(1, verdictColor(verdict));
+    }
+    m_diagram->setStepStatus(step.index, step.status);
+    if (step.id == QLatin1String("device_authorization")) {
+        if (const auto device = Core::deviceAuthorization(step)) {
+            m_device->setDeviceAuthorization(*device, m_walker->options().deviceSecond);
+            m_tabs->setCurrentWidget(m_device);
+        }
+    } else if (step.id == QLatin1String("device_token")) {
+        m_device->stop();
+    }
+    if (m_walker && !m_walker->isFinished() && !m_walker->isStepRunning())
+        m_status->setText(tr("Step %1 done: %2. Press Step for the next one.")
+                              .arg(step.index + 1)
+                              .arg(step.summary));
+    if (m_steps->currentItem() == item)
+        handleSelection();
+    updateControls();
+}
+
+void FlowsPanel::handleCheckAdded(int stepIndex, const Flow::Check &check)
+{
+    QTreeWidgetItem *parent = stepItem(stepIndex);
+    if (!parent)
+        return;
+    auto *item =
+        new QTreeWidgetItem(parent, {check.rule, verdictText(check.verdict), check.explanation});
+    item->setData(0, kKindRole, CheckItem);
+    item->setData(0, kStepRole, stepIndex);
+    item->setForeground(1, verdictColor(check.verdict));
+    item->setToolTip(2, Flow::levelName(check.level) + QStringLiteral(": ") + check.explanation);
+    if (m_steps->currentItem() == parent)
+        handleSelection();
+}
+
+void FlowsPanel::handleExchange(int stepIndex, const Http::Exchange &exchange)
+{
+    QTreeWidgetItem *parent = stepItem(stepIndex);
+    const Flow::Step *step = stepOf(stepIndex);
+    if (!parent || !step)
+        return;
+    auto *item = new QTreeWidgetItem(parent, {exchangeLabel(exchange)});
+    item->setData(0, kKindRole, ExchangeItem);
+    item->setData(0, kStepRole, stepIndex);
+    item->setData(0, kExchangeRole, QVariant::fromValue(exchange.id));
+    item->setFirstColumnSpanned(true);
+    m_diagram->addArrow(Core::sequenceArrow(exchange, *step, m_walker->options().serverUrl));
+    if (step->id == QLatin1String("device_token") &&
+        exchange.requestBody.contains(QByteArrayLiteral("grant_type=")))
+        m_device->notePoll();
+}
+
+void FlowsPanel::handleNeedsUser(const Flow::UserAction &action)
+{
+    const QString link = action.url.toString(QUrl::FullyEncoded);
+    if (action.kind == Flow::UserAction::Kind::OpenBrowser) {
+        if (!QDesktopServices::openUrl(action.url))
+            showBanner(m_banner, tr("No browser could be opened; open the link below yourself."));
+        m_status->setText(tr("Waiting for the browser: %1").arg(action.message));
+    } else {
+        m_status->setText(tr("Waiting for you: %1").arg(action.message));
+    }
+    m_redirectHint->setText(
+        tr("<a href=\"%1\">Open the authorization page</a>, then paste the URL the browser was "
+           "redirected to:")
+            .arg(link.toHtmlEscaped()));
+    m_redirectBox->setVisible(m_walker && m_walker->options().grant != Flow::Grant::Device);
+}
+
+void FlowsPanel::provideRedirect()
+{
+    const QUrl url(m_redirectUrl->text().trimmed());
+    if (!m_walker || m_walker->isFinished() || !url.isValid() || url.isEmpty()) {
+        showBanner(m_banner, tr("Paste the full URL the browser was redirected to."));
+        return;
+    }
+    m_redirectBox->hide();
+    m_redirectUrl->clear();
+    m_walker->provideRedirectUrl(url);
+}
+
+void FlowsPanel::handleFinished(const Flow::Run &run)
+{
+    m_redirectBox->hide();
+    m_device->stop();
+    const QString counts = tr("%1 passed, %2 warnings, %3 failed")
+                               .arg(run.checkCount(Flow::Verdict::Pass))
+                               .arg(run.checkCount(Flow::Verdict::Warn))
+                               .arg(run.checkCount(Flow::Verdict::Fail));
+    switch (run.outcome) {
+    case Flow::Outcome::Succeeded:
+        m_status->setText(tr("The flow succeeded (%1).").arg(counts));
+        break;
+    case Flow::Outcome::Cancelled:
+        m_status->setText(tr("Cancelled (%1).").arg(counts));
+        break;
+    default:
+        m_status->setText(tr("The flow failed: %1 (%2).").arg(run.error, counts));
+        break;
+    }
+    updateControls();
+    emit flowFinished(run);
+}
+
+void FlowsPanel::handleSecrets(const QList<QByteArray> &secrets, const QByteArray &accessToken)
+{
+    for (const QByteArray &secret : secrets)
+        m_vault.add(secret);
+    if (m_reveal->isChecked())
+        m_exchangeView->setRevealed(true); // refreshes with the new secrets
+    if (accessToken.isEmpty())
+        return;
+    m_accessToken = accessToken;
+    m_jwt->setToken(accessToken);
+    if (m_jwt->inspection())
+        fetchJwks();
+}
+
+void FlowsPanel::fetchJwks()
+{
+    if (m_jwksRequested || !m_walker)
+        return;
+    const QUrl uri = Core::jwksUri(m_walker->run());
+    if (uri.isEmpty()) {
+        m_jwt->setJwksError(tr("the authorization server metadata names no jwks_uri"));
+        return;
+    }
+    m_jwksRequested = true;
+    m_jwksClient->setPolicy(m_walker->options().ssrfPolicy);
+    if (!m_walker->options().trustedCertificates.isEmpty())
+        m_jwksClient->addTrustedCaCertificates(m_walker->options().trustedCertificates);
+    Http::ClientRequest request;
+    request.url = uri;
+    request.headers.set("Accept", "application/json, application/jwk-set+json");
+    request.maxResponseBytes = Crypto::Jwks::kMaxDocumentBytes;
+    request.tag = QStringLiteral("jwks");
+    m_jwksClient->send(std::move(request), this,
+                       [this](const Core::Result<Http::ClientResponse> &result) {
+                           if (!result)
+                               return m_jwt->setJwksError(result.error().toString());
+                           if (result->status != 200)
+                               return m_jwt->setJwksError(tr("HTTP %1").arg(result->status));
+                           const auto jwks = Crypto::Jwks::fromJson(result->body);
+                           if (!jwks)
+                               return m_jwt->setJwksError(jwks.error().toString());
+                           m_jwt->setJwks(*jwks);
+                       });
+}
+
+void FlowsPanel::handleSelection()
+{
+    QTreeWidgetItem *item = m_steps->currentItem();
+    if (!item)
+        return;
+    const int stepIndex = item->data(0, kStepRole).toInt();
+    if (item->data(0, kKindRole).toInt() == ExchangeItem) {
+        showExchange(stepIndex, item->data(0, kExchangeRole).value<quint64>());
+        return;
+    }
+    const Flow::Step *step = stepOf(stepIndex);
+    if (!step)
+        return;
+    m_checks->clear();
+    for (const Flow::Check &check : step->checks) {
+        auto *row = new QTreeWidgetItem(m_checks, {check.rule, Flow::levelName(check.level),
+                                                   verdictText(check.verdict), check.explanation});
+        row->setForeground(2, verdictColor(check.verdict));
+        row->setToolTip(3, check.explanation);
+    }
+    if (item->data(0, kKindRole).toInt() == CheckItem || m_tabs->currentIndex() == 2)
+        m_tabs->setCurrentWidget(m_checks);
+}
+
+void FlowsPanel::showExchange(int stepIndex, quint64 exchangeId)
+{
+    const Flow::Step *step = stepOf(stepIndex);
+    if (!step)
+        return;
+    for (const Http::Exchange &exchange : step->exchanges) {
+        if (exchange.id == exchangeId) {
+            m_exchangeView->showExchange(exchange);
+            m_tabs->setCurrentWidget(m_exchangeView->parentWidget());
+            return;
+        }
+    }
+}
+
+void FlowsPanel::exportJson()
+{
+    exportRun(false);
+}
+
+void FlowsPanel::exportHtml()
+{
+    exportRun(true);
+}
+
+void FlowsPanel::exportRun(bool html)
+{
+    if (!m_walker || !m_walker->isFinished())
+        return;
+    const QString file = m_prompts.saveFileName(
+        this, html ? tr("Export the run as HTML") : tr("Export the run as JSON"),
+        html ? QStringLiteral("flow-report.html") : QStringLiteral("flow-run.json"),
+        html ? tr("HTML report (*.html)") : tr("JSON (*.json)"));
+    if (file.isEmpty())
+        return;
+    const Flow::Run &run = m_walker->run();
+    const QByteArray content = html ? run.toHtmlReport().toUtf8()
+                                    : QJsonDocument(run.toJson()).toJson(QJsonDocument::Indented);
+    QSaveFile out(file);
+    if (!out.open(QIODevice::WriteOnly) || out.write(content) != content.size() || !out.commit()) {
+        showBanner(m_banner,
+                   tr("The run could not be written to %1: %2").arg(file, out.errorString()));
+        return;
+    }
+    m_status->setText(tr("Exported to %1.").arg(file));
+}
+
+} // namespace Ui
