@@ -235,8 +235,12 @@ Status Engine::prepareResourceServer(const ServerConfig &config, Http::Server &a
         options.stillActive = stillActive;
         verifier = std::make_shared<Resource::JwtVerifier>(options);
     } else {
-        // A static client that may introspect every token; its secret lives only here.
-        const QByteArray secret = Crypto::randomToken(32);
+        // A static client that may introspect every token. Its secret is derived from the
+        // admin token, so that engines sharing the store and the admin token file (a second
+        // `mcpauth serve`, `mcpauth check-server`) write the same hash instead of each
+        // replacing the other's secret.
+        const QByteArray secret =
+            m_adminToken.derivedSecret("mcpauth-rs introspection client secret");
         Store::Client client;
         client.clientId = QStringLiteral("mcpauth-rs");
         client.name = QStringLiteral("MCP Auth Studio resource server (introspection)");

@@ -18,6 +18,7 @@
 #include <QStandardPaths>
 #include <QTimer>
 
+#include "crypto/base64url.h"
 #include "crypto/digest.h"
 #include "crypto/mask.h"
 #include "crypto/random.h"
@@ -283,6 +284,14 @@ bool AdminToken::matches(QByteArrayView presented) const
     if (m_digest.isEmpty())
         return false;
     return Crypto::constantTimeEquals(Crypto::sha256(presented), m_digest);
+}
+
+QByteArray AdminToken::derivedSecret(QByteArrayView purpose) const
+{
+    if (m_digest.isEmpty())
+        return {};
+    const QByteArray input = m_digest + '\0' + purpose.toByteArray();
+    return Crypto::base64UrlEncode(Crypto::sha256(input));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -52,6 +52,10 @@ public:
     [[nodiscard]] bool isNull() const { return m_digest.isEmpty(); }
     /// Whether `presented` is this token; compares SHA-256 digests in constant time.
     [[nodiscard]] bool matches(QByteArrayView presented) const;
+    /// A secret for `purpose` derived from the token (base64url of SHA-256 over the token's
+    /// digest and the purpose): every engine that shares this admin token file derives the
+    /// same one, so engines sharing a store agree on it. Empty for a null token.
+    [[nodiscard]] QByteArray derivedSecret(QByteArrayView purpose) const;
 
 private:
     QByteArray m_digest; ///< SHA-256 of the token

@@ -88,6 +88,7 @@ private slots:
     void statelessRequests();
     void statelessToolCalls();
     void jwtVerification();
+    void secondEngineOnTheSameStore();
 
 private:
     QByteArray issue(const QString &subject, const QString &scope, const QString &resource = {});
@@ -118,6 +119,7 @@ void TestRsMcp::initTestCase()
     config.asPort = 0;
     config.rsPort = 0;
     config.workerThreads = 2;
+    config.adminTokenFile = m_dir.filePath(QStringLiteral("admin-token"));
     auto friction = Friction::ControllerConfig::fromJson(
         QJsonDocument::fromJson(R"({"tools": {"delete_task": {"target_rate": 0.02,
             "justification_threshold": 0.3, "hard_block_threshold": 0.6}},
@@ -986,6 +988,23 @@ void TestRsMcp::statelessToolCalls()
     QVERIFY(denied.headers.value("WWW-Authenticate").contains("insufficient_scope"));
     auto anonymous = postStateless(QStringLiteral("tools/list"), {}, {});
     QCOMPARE(anonymous.status, 401);
+}
+
+void TestRsMcp::secondEngineOnTheSameStore()
+{
+    // A second server on the same store and admin token file (another `mcpauth serve`,
+    // `mcpauth check-server`) must not break the first one's introspection.
+    Core::Engine second;
+    Core::ServerConfig config = m_engine.config();
+    config.asPort = 0;
+    config.rsPort = 0;
+    const Core::Status started = second.start(config);
+    QVERIFY2(started.ok(), started.ok() ? "" : qPrintable(started.error().toString()));
+    const QByteArray token = issue(QStringLiteral("shared"), QStringLiteral("tasks:read"));
+    const QByteArray session = initialize(token); // not cached yet: introspected now
+    QVERIFY2(!session.isEmpty(), "the first engine can no longer introspect");
+    QCOMPARE(post(rpc(1, QStringLiteral("ping")), token, session).status, 200);
+    second.stop();
 }
 
 QTEST_GUILESS_MAIN(TestRsMcp)
