@@ -54,7 +54,7 @@ ConnectBox::ConnectBox(QWidget *parent)
     m_view->setReadOnly(true);
     m_view->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_view->setMaximumHeight(m_view->fontMetrics().lineSpacing() * 12);
+    m_view->setMaximumHeight(m_view->fontMetrics().lineSpacing() * 9);
     m_copy->setObjectName(QStringLiteral("copySnippet"));
 
     auto *form = new QFormLayout;

@@ -343,6 +343,19 @@ private slots:
                     .startsWith(QStringLiteral("https://")));
     }
 
+    void warningFollowsThePalette()
+    {
+        auto *warning = field<QLabel>(QStringLiteral("autoApproveWarning"));
+        const QString light = warning->styleSheet();
+        QPalette dark = m_window->serversPanel()->palette();
+        dark.setColor(QPalette::Window, QColor(0x20, 0x20, 0x20));
+        dark.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
+        m_window->serversPanel()->setPalette(dark);
+        QVERIFY(warning->styleSheet() != light);
+        m_window->serversPanel()->setPalette(QPalette(QColor(0xf0, 0xf0, 0xf0)));
+        QCOMPARE(warning->styleSheet(), light);
+    }
+
     void autoStartOnFirstRun()
     {
         // No "start on launch" setting yet: the servers start.
