@@ -233,8 +233,6 @@ FlowsPanel::FlowsPanel(Core::Engine *engine, QWidget *parent)
     m_exchangeView->setSecretVault(&m_vault);
     m_reveal->setObjectName(QStringLiteral("flowRevealSecrets"));
     m_reveal->setAccessibleName(tr("Reveal secrets"));
-    m_reveal->setToolTip(tr("Show the tokens, codes and secrets this walk received in full. "
-                            "They are never exported."));
     auto *exchangePage = new QWidget(this);
     auto *exchangeLayout = new QVBoxLayout(exchangePage);
     exchangeLayout->addWidget(m_reveal);
@@ -369,6 +367,12 @@ bool FlowsPanel::startWalker()
     m_walker = new Flow::Walker(options, this);
     auto *tap = new Core::FlowSecretTap(m_walker, m_walker);
     connect(tap, &Core::FlowSecretTap::secretsFound, this, &FlowsPanel::handleSecrets);
+    // Without the tap only the secrets typed into the form can be revealed.
+    m_reveal->setToolTip(tap->isAttached()
+                             ? tr("Show the tokens, codes and secrets this walk received in "
+                                  "full. They are never exported.")
+                             : tr("Only the password and client secret entered above can be "
+                                  "revealed: this walker's responses cannot be observed."));
     connect(m_walker, &Flow::Walker::stepStarted, this, &FlowsPanel::handleStepStarted);
     connect(m_walker, &Flow::Walker::stepFinished, this, &FlowsPanel::handleStepFinished);
     connect(m_walker, &Flow::Walker::checkAdded, this, &FlowsPanel::handleCheckAdded);

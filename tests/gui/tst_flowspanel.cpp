@@ -275,7 +275,8 @@ private slots:
 
     void deviceFlow()
     {
-        // The adjuster sees each walk's options: this walk skips the refresh step.
+        // The adjuster sees each walk's options: this walk skips the refresh step. Seconds
+        // stay real: the AS refuses polls closer than its (1 s) interval with slow_down.
         m_panel->setOptionsAdjuster([](Flow::Options &options) { options.refresh = false; });
         const Flow::Run run = walk(1);
         m_panel->setOptionsAdjuster({});
