@@ -233,7 +233,7 @@ Core::Result<QSqlDatabase> Database::threadConnection()
         const QString name =
             QStringLiteral("mcpauth-store-%1-%2").arg(m_id).arg(g_nextConnectionId.fetch_add(1));
         m_registry->add(name);
-        t_connections.entries.push_back(ThreadEntry{m_id, m_registry, name, 0});
+        t_connections.entries.push_back(ThreadEntry{m_id, m_registry, name, 0, {}});
         entry = &t_connections.entries.back();
         const bool sqlite = backend() == Backend::Sqlite;
         QSqlDatabase db = QSqlDatabase::addDatabase(
