@@ -130,8 +130,10 @@ void DeviceCodeView::setDeviceAuthorization(const Core::DeviceAuthorization &dev
 
 void DeviceCodeView::notePoll()
 {
-    if (m_ticker.isActive())
-        m_sincePoll.start();
+    if (!m_ticker.isActive())
+        return;
+    m_sincePoll.start();
+    tick();
 }
 
 void DeviceCodeView::stop()

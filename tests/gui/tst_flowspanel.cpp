@@ -12,9 +12,15 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStandardPaths>
+#include <QTextBlock>
+#include <QTextDocument>
+#include <QTextLayout>
 #include <QTreeWidget>
 
 #include "authserver/config.h"
+#include "crypto/jwks.h"
+#include "crypto/jws.h"
+#include "crypto/key.h"
 #include "crypto/mask.h"
 #include "devicecodeview.h"
 #include "exchangedetailview.h"
@@ -210,6 +216,130 @@ private slots:
         QVERIFY(!jwt->findChild<QPlainTextEdit *>(QStringLiteral("jwtHeader"))
                      ->toPlainText()
                      .isEmpty());
+    }
+
+    void highlightedTranscript()
+    {
+        // The transcript shown for the MCP call: masked values have a background, header
+        // names and the status line are coloured.
+        Ui::ExchangeDetailView *view = m_panel->exchangeView();
+        QVERIFY(!view->isRevealed());
+        const QTextDocument *document = view->document();
+        bool maskMarked = false;
+        bool statusColoured = false;
+        for (QTextBlock block = document->begin(); block.isValid(); block = block.next()) {
+            const QString text = block.text();
+            for (const QTextLayout::FormatRange &range : block.layout()->formats()) {
+                const QString part = text.mid(range.start, range.length);
+                if (part.contains(QStringLiteral("…#")) &&
+                    range.format.hasProperty(QTextFormat::BackgroundBrush))
+                    maskMarked = true;
+                if (text.startsWith(QLatin1String("HTTP 2")) && range.start == 0 &&
+                    range.format.foreground().color() == QColor(0x18, 0x80, 0x38))
+                    statusColoured = true;
+            }
+        }
+        QVERIFY(maskMarked);
+        QVERIFY(statusColoured);
+    }
+
+    void diagramPaintsAtAnyScale_data()
+    {
+        QTest::addColumn<qreal>("ratio");
+        QTest::newRow("1x") << 1.0;
+        QTest::newRow("2x") << 2.0;
+        QTest::newRow("1.5x") << 1.5;
+    }
+
+    void diagramPaintsAtAnyScale()
+    {
+        QFETCH(qreal, ratio);
+        Ui::SequenceDiagram *diagram = m_panel->sequenceDiagram();
+        QVERIFY(diagram->arrowCount() > 0);
+        const QSize size = diagram->sizeHint();
+        QImage image(size * ratio, QImage::Format_ARGB32);
+        image.setDevicePixelRatio(ratio);
+        image.fill(Qt::white);
+        diagram->resize(size);
+        diagram->render(&image);
+        // Arrow heads are filled in the verdict colour (every step passed: green).
+        const QRgb green = QColor(0x18, 0x80, 0x38).rgb();
+        int greenPixels = 0;
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x)
+                greenPixels += image.pixel(x, y) == green;
+        QVERIFY2(greenPixels > diagram->arrowCount(), qPrintable(QString::number(greenPixels)));
+    }
+
+    void deviceBarsCount()
+    {
+        Ui::DeviceCodeView view;
+        Core::DeviceAuthorization device;
+        device.userCode = QStringLiteral("ABCD-EFGH");
+        device.verificationUri = QUrl(QStringLiteral("https://as.example/device"));
+        device.expiresIn = 600;
+        device.interval = 5;
+        view.setDeviceAuthorization(device, std::chrono::milliseconds(10));
+        // Without verification_uri_complete the QR code carries verification_uri.
+        QCOMPARE(view.encodedText(), QStringLiteral("https://as.example/device"));
+        QVERIFY(view.isCounting());
+        auto *expiry = view.findChild<QProgressBar *>(QStringLiteral("deviceExpiry"));
+        auto *interval = view.findChild<QProgressBar *>(QStringLiteral("devicePollInterval"));
+        QCOMPARE(expiry->maximum(), 600);
+        QTRY_VERIFY(expiry->value() < 590);
+        QTRY_COMPARE(interval->value(), interval->maximum()); // 5 "seconds" of 10 ms
+        view.notePoll();
+        QVERIFY(interval->value() < interval->maximum());
+        view.stop();
+        QVERIFY(!view.isCounting());
+        view.clear();
+        QVERIFY(view.qrImage().isNull());
+        QVERIFY(view.encodedText().isEmpty());
+    }
+
+    void jwtViewStates()
+    {
+        Ui::JwtView view;
+        view.setToken("mcp_at_opaque_value_0123456789");
+        QVERIFY(!view.inspection());
+        QVERIFY(view.signatureText().contains(QLatin1String("opaque")));
+
+        const auto key = Crypto::Key::generate(Crypto::Key::Kind::EcP256);
+        const auto other = Crypto::Key::generate(Crypto::Key::Kind::EcP256);
+        QVERIFY(key && other);
+        const auto token = Crypto::Jws::sign(
+            {}, "{\"sub\":\"x\"}", key->withKid(QStringLiteral("a")), Crypto::JwsAlgorithm::ES256);
+        QVERIFY(token);
+        view.setToken(*token);
+        QVERIFY(view.inspection());
+        QCOMPARE(view.inspection()->signature, Core::JwtInspection::Signature::NotChecked);
+        view.setJwksError(QStringLiteral("HTTP 503"));
+        QVERIFY(view.signatureText().contains(QLatin1String("HTTP 503")));
+        Crypto::Jwks wrong;
+        QVERIFY(wrong.add(other->publicKey().withKid(QStringLiteral("a"))));
+        view.setJwks(wrong);
+        QCOMPARE(view.inspection()->signature, Core::JwtInspection::Signature::Invalid);
+        QVERIFY(view.signatureText().contains(QLatin1String("invalid")));
+        Crypto::Jwks right;
+        QVERIFY(right.add(key->publicKey().withKid(QStringLiteral("a"))));
+        view.setJwks(right);
+        QCOMPARE(view.inspection()->signature, Core::JwtInspection::Signature::Valid);
+    }
+
+    void exportRefused()
+    {
+        // Cancelled: nothing written, nothing said.
+        m_prompts.file.clear();
+        auto *banner = child<QLabel>("flowBanner");
+        banner->hide();
+        QTest::mouseClick(child<QPushButton>("flowExportJson"), Qt::LeftButton);
+        QVERIFY(!banner->isVisible());
+        // Unwritable: the banner says where and why.
+        m_prompts.file = m_dir.filePath(QStringLiteral("missing/dir/run.json"));
+        QTest::mouseClick(child<QPushButton>("flowExportJson"), Qt::LeftButton);
+        QVERIFY(banner->isVisible());
+        QVERIFY2(banner->text().contains(m_prompts.file), qPrintable(banner->text()));
+        QVERIFY(!QFile::exists(m_prompts.file));
     }
 
     void exportRun_data()
