@@ -101,6 +101,19 @@ qreal SequenceDiagram::laneX(Core::SequenceLane lane) const
     return kMargin + laneWidth * (int(lane) + 0.5);
 }
 
+QRect SequenceDiagram::arrowRect(qsizetype position) const
+{
+    for (qsizetype row = 0; row < m_rows.size(); ++row) {
+        if (m_rows.at(row).kind == Row::Kind::Request && m_rows.at(row).index == position) {
+            const Core::SequenceArrow &arrow = m_arrows.at(position);
+            const int left = int(qMin(laneX(arrow.from), laneX(arrow.to)));
+            const int right = int(qMax(laneX(arrow.from), laneX(arrow.to)));
+            return {left, headerHeight() + int(row) * rowHeight(), right - left, rowHeight()};
+        }
+    }
+    return {};
+}
+
 QSize SequenceDiagram::sizeHint() const
 {
     return {kLaneCount * kMinLaneWidth + 2 * kMargin,

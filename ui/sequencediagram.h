@@ -35,6 +35,9 @@ public:
     /// The colour the arrows of a step with `status` are drawn in.
     [[nodiscard]] QColor colorFor(Flow::StepStatus status) const;
 
+    /// Where the request arrow of arrows().at(position) is drawn (empty when out of range).
+    [[nodiscard]] QRect arrowRect(qsizetype position) const;
+
     [[nodiscard]] QSize sizeHint() const override;
     [[nodiscard]] QSize minimumSizeHint() const override;
 

@@ -12,6 +12,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTextBlock>
 #include <QTextDocument>
 #include <QTextLayout>
@@ -57,7 +58,7 @@ private:
         child<QComboBox>("flowBrowser")->setCurrentIndex(2); // headless
         QSignalSpy finished(m_panel, &Ui::FlowsPanel::flowFinished);
         QTest::mouseClick(child<QPushButton>("flowRun"), Qt::LeftButton);
-        if (!finished.wait(30000))
+        if (finished.isEmpty() && !finished.wait(30000))
             return {};
         return finished.first().first().value<Flow::Run>();
     }
@@ -342,6 +343,24 @@ private slots:
         QVERIFY(!QFile::exists(m_prompts.file));
     }
 
+    void arrowOpensExchange()
+    {
+        Ui::SequenceDiagram *diagram = m_panel->sequenceDiagram();
+        const qsizetype last = diagram->arrowCount() - 1;
+        QVERIFY(last > 0);
+        const QRect rect = diagram->arrowRect(last);
+        QVERIFY(!rect.isEmpty());
+        QVERIFY(diagram->arrowRect(last + 1).isEmpty());
+        m_panel->exchangeView()->clearExchange();
+        QTest::mouseClick(diagram, Qt::LeftButton, {}, rect.center());
+        const Core::SequenceArrow &arrow = diagram->arrows().at(last);
+        QVERIFY2(m_panel->exchangeView()->toPlainText().startsWith(
+                     arrow.request.section(QLatin1Char(' '), 0, 0)),
+                 qPrintable(m_panel->exchangeView()->toPlainText().left(80)));
+        QCOMPARE(child<QTabWidget>("flowTabs")->currentWidget(),
+                 m_panel->exchangeView()->parentWidget());
+    }
+
     void exportRun_data()
     {
         QTest::addColumn<bool>("html");
@@ -401,6 +420,35 @@ private slots:
         QVERIFY(banner->text().contains(QLatin1String("URL")));
         QCOMPARE(m_panel->walker(), before); // nothing started
         child<QComboBox>("flowTarget")->setCurrentIndex(0);
+    }
+
+    void manualBrowserWrongRedirect()
+    {
+        child<QComboBox>("flowTarget")->setCurrentIndex(0);
+        child<QComboBox>("flowGrant")->setCurrentIndex(0);
+        child<QComboBox>("flowBrowser")->setCurrentIndex(1); // manual
+        QSignalSpy finished(m_panel, &Ui::FlowsPanel::flowFinished);
+        QTest::mouseClick(child<QPushButton>("flowRun"), Qt::LeftButton);
+        auto *box = child<QWidget>("flowRedirectBox");
+        QTRY_VERIFY(box->isVisible());
+        QVERIFY(finished.isEmpty());
+        QVERIFY(!child<QPushButton>("flowExportJson")->isEnabled());
+        QVERIFY(!child<QComboBox>("flowGrant")->isEnabled()); // settings locked while walking
+        // A redirect that is not the answer to this request: the walk fails at that step.
+        child<QLineEdit>("flowRedirectUrl")
+            ->setText(QStringLiteral("http://127.0.0.1:1/callback?code=forged&state=forged"));
+        QTest::mouseClick(child<QPushButton>("flowProvideRedirect"), Qt::LeftButton);
+        QVERIFY(!finished.isEmpty() || finished.wait(10000)); // may end at once
+        const Flow::Run run = finished.first().first().value<Flow::Run>();
+        QCOMPARE(run.outcome, Flow::Outcome::Failed);
+        QVERIFY(!box->isVisible());
+        QTreeWidgetItem *last = m_steps->topLevelItem(m_steps->topLevelItemCount() - 1);
+        QCOMPARE(last->text(0), run.steps.last().title);
+        QVERIFY2(last->text(1).contains(QLatin1String("fail")), qPrintable(last->text(1)));
+        QCOMPARE(m_panel->sequenceDiagram()->stepStatus(run.steps.last().index),
+                 Flow::StepStatus::Failed);
+        QVERIFY(child<QLabel>("flowStatus")->text().contains(QLatin1String("failed")));
+        child<QComboBox>("flowBrowser")->setCurrentIndex(2);
     }
 
     void deviceFlow()
