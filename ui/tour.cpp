@@ -101,6 +101,9 @@ void Tour::showStep(int step)
 
 void Tour::finish(bool completed)
 {
+    if (m_finished)
+        return;
+    m_finished = true;
     parentWidget()->removeEventFilter(this);
     hide();
     emit finished(completed);

@@ -54,6 +54,7 @@ private:
 
     QList<TourStep> m_steps;
     int m_current = -1;
+    bool m_finished = false; ///< finished() is emitted once
     QRect m_highlight;
     QWidget *m_bubble;
     QLabel *m_text;
