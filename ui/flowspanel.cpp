@@ -279,7 +279,15 @@ FlowsPanel::FlowsPanel(Core::Engine *engine, QWidget *parent)
     handleTargetChanged();
 }
 
-FlowsPanel::~FlowsPanel() = default;
+FlowsPanel::~FlowsPanel()
+{
+    // The walker aborts its requests as it goes; nothing of it may reach a half-destroyed
+    // panel.
+    if (m_walker) {
+        m_walker->disconnect(this);
+        delete m_walker;
+    }
+}
 
 void FlowsPanel::handleTargetChanged()
 {
