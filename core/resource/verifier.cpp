@@ -319,7 +319,34 @@ Core::Result<Principal> IntrospectionVerifier::readAnswer(const QJsonObject &ans
 
 JwtVerifier::JwtVerifier(Options options)
     : m_options(std::move(options))
+    , m_cache(m_options.cacheSize)
 {}
+
+void JwtVerifier::invalidate(const QByteArray &tokenHash)
+{
+    m_cache.remove(tokenHash);
+}
+
+Core::Result<Principal> JwtVerifier::verify(const QByteArray &token)
+{
+    const QByteArray hash = tokenHash(token);
+    const qint64 now = nowMs(m_options.clock);
+    auto result = m_cache.find(hash, now);
+    if (!result) {
+        result = verifyUncached(token);
+        if (!*result)
+            return *result;
+        // Remembered no longer than the token lives and than the keys are trusted unseen.
+        const qint64 until = qMin((result->value().expiresAt + m_options.leewaySeconds) * 1000,
+                                  now + qint64(m_options.jwksMaxAgeSeconds) * 1000);
+        m_cache.insert(hash, *result, until);
+    }
+    if (m_options.stillActive && !m_options.stillActive(hash)) {
+        m_cache.remove(hash);
+        return invalidToken(QStringLiteral("the access token was revoked"));
+    }
+    return *result;
+}
 
 int JwtVerifier::fetchCount() const
 {
@@ -363,7 +390,7 @@ Core::Result<Crypto::Jwks> JwtVerifier::keys(bool refresh)
     return *jwks;
 }
 
-Core::Result<Principal> JwtVerifier::verify(const QByteArray &token)
+Core::Result<Principal> JwtVerifier::verifyUncached(const QByteArray &token)
 {
     auto parsed = Crypto::Jws::parseCompact(token);
     if (!parsed)
@@ -408,8 +435,6 @@ Core::Result<Principal> JwtVerifier::verify(const QByteArray &token)
     if (principal.subject.isEmpty() || principal.clientId.isEmpty())
         return invalidToken(
             QStringLiteral("the JWT lacks sub or client_id (RFC 9068 section 2.2)"));
-    if (m_options.stillActive && !m_options.stillActive(tokenHash(token)))
-        return invalidToken(QStringLiteral("the access token was revoked"));
     return principal;
 }
 

@@ -175,6 +175,9 @@ public:
         int leewaySeconds = 60;
         int jwksMaxAgeSeconds = 300; ///< refetched after this
         int minRefetchSeconds = 10;  ///< at most one fetch per this interval (unknown kid)
+        /// Verified tokens remembered by hash (signature and claims are not re-checked
+        /// until the token expires or jwksMaxAgeSeconds pass, whichever is first).
+        int cacheSize = 10000;
         Http::SsrfPolicy ssrfPolicy;
         QList<QSslCertificate> trustedCertificates;
         Http::ExchangeLog *exchangeLog = nullptr; ///< captures the fetches; not owned
@@ -186,13 +189,17 @@ public:
 
     explicit JwtVerifier(Options options);
     Core::Result<Principal> verify(const QByteArray &token) override;
+    void invalidate(const QByteArray &tokenHash) override;
+    [[nodiscard]] qsizetype cacheSize() const { return m_cache.size(); }
     /// Number of JWKS fetches so far (for tests of the rate limit).
     [[nodiscard]] int fetchCount() const;
 
 private:
     Core::Result<Crypto::Jwks> keys(bool refresh);
+    Core::Result<Principal> verifyUncached(const QByteArray &token);
 
     Options m_options;
+    VerificationCache m_cache;
     mutable std::mutex m_mutex;
     std::optional<Crypto::Jwks> m_jwks;
     qint64 m_fetchedAt = 0;

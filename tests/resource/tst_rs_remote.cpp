@@ -53,6 +53,7 @@ private slots:
     void invalidateForgetsAtOnce();
     void ssrfGuardRefusesPrivateEndpoint();
     void jwtVerifiesAndRefetchesUnknownKid();
+    void jwtCacheNeverOutlivesToken();
     void jwtClaimsChecked_data();
     void jwtClaimsChecked();
 
@@ -301,6 +302,47 @@ void TestRsRemote::jwtVerifiesAndRefetchesUnknownKid()
     auto later = verifier.verify(signJwt(m_key2, claims()));
     QVERIFY2(later.ok(), later.ok() ? "" : qPrintable(later.error().toString()));
     QCOMPARE(m_as.jwksFetches.load(), 3);
+}
+
+void TestRsRemote::jwtCacheNeverOutlivesToken()
+{
+    {
+        std::lock_guard lock(m_as.mutex);
+        m_as.jwks =
+            QJsonDocument(QJsonObject{{QStringLiteral("keys"), QJsonArray{m_key1.toJwk(false)}}})
+                .toJson();
+    }
+    JwtVerifier::Options options;
+    options.jwksUri = QUrl(m_base + QStringLiteral("/jwks"));
+    options.issuer = QStringLiteral("http://as");
+    options.resource = QStringLiteral("http://rs/mcp");
+    options.leewaySeconds = 60;
+    options.jwksMaxAgeSeconds = 3600;
+    options.clock = [this] { return m_now; };
+    bool active = true;
+    options.stillActive = [&active](const QByteArray &) { return active; };
+    JwtVerifier verifier(options);
+
+    const QByteArray token = signJwt(m_key1, claims()); // exp = now + 300 s
+    QVERIFY(verifier.verify(token).ok());
+    QCOMPARE(verifier.cacheSize(), 1);
+    QVERIFY(verifier.verify(token).ok()); // from the cache
+    QCOMPARE(verifier.cacheSize(), 1);
+
+    active = false; // revoked: refused on a cache hit too, and forgotten
+    QVERIFY(!verifier.verify(token).ok());
+    QCOMPARE(verifier.cacheSize(), 0);
+    active = true;
+
+    QVERIFY(verifier.verify(token).ok());
+    verifier.invalidate(tokenHash(token));
+    QCOMPARE(verifier.cacheSize(), 0);
+
+    QVERIFY(verifier.verify(token).ok());
+    m_now += (300 + 61) * 1000; // past exp + leeway: the entry has ended with the token
+    auto expired = verifier.verify(token);
+    QVERIFY(!expired.ok());
+    QCOMPARE(expired.error().code, VerifyError::InvalidToken);
 }
 
 void TestRsRemote::jwtClaimsChecked_data()
