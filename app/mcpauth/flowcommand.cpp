@@ -4,6 +4,8 @@
 #include <QCoreApplication>
 #include <QEventLoop>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSaveFile>
 #include <QSocketNotifier>
@@ -73,6 +75,47 @@ Core::Result<QString> readSecretFile(const QString &path)
     return text;
 }
 
+/// The Client ID Metadata Document URL the conformance suite expects a CIMD client to use.
+const QString kConformanceCimdUrl = QStringLiteral("https://conformance-test.local/client-metadata.json");
+
+/// Maps the MCP conformance suite's client-under-test variables onto `options`:
+/// MCP_CONFORMANCE_SCENARIO (e.g. "auth/pre-registration"), MCP_CONFORMANCE_CONTEXT (a JSON
+/// object with the scenario's client credentials, keys or assertions) and
+/// MCP_CONFORMANCE_PROTOCOL_VERSION. The browser step is headless (the suite's mock AS
+/// redirects at once). Returns false when the variables are not set.
+Core::Result<bool> applyConformanceEnvironment(Flow::Options &options)
+{
+    const QString scenario = qEnvironmentVariable("MCP_CONFORMANCE_SCENARIO");
+    if (scenario.isEmpty())
+        return false;
+    QJsonObject context;
+    if (const QByteArray raw = qgetenv("MCP_CONFORMANCE_CONTEXT"); !raw.isEmpty()) {
+        QJsonParseError error{};
+        const QJsonDocument document = QJsonDocument::fromJson(raw, &error);
+        if (error.error != QJsonParseError::NoError || !document.isObject())
+            return Core::makeError(QStringLiteral("invalid_request"),
+                                   QStringLiteral("MCP_CONFORMANCE_CONTEXT is not a JSON object: %1")
+                                       .arg(error.errorString()));
+        context = document.object();
+    }
+    const auto text = [&](const char *key) {
+        return context.value(QLatin1String(key)).toString();
+    };
+    options.browser = Flow::BrowserMode::Headless;
+    if (const QString version = qEnvironmentVariable("MCP_CONFORMANCE_PROTOCOL_VERSION");
+        !version.isEmpty())
+        options.protocolVersion = version;
+    options.clientMetadataUrl = QUrl(kConformanceCimdUrl);
+    options.toolName = QStringLiteral("*");
+    options.clientId = text("client_id");
+    options.clientSecret = text("client_secret");
+    options.privateKeyPem = text("private_key_pem").toUtf8();
+    if (scenario.startsWith(QLatin1String("auth/client-credentials")))
+        options.grant = Flow::Grant::ClientCredentials;
+    options.dpop = scenario.startsWith(QLatin1String("auth/dpop"));
+    return true;
+}
+
 } // namespace
 
 int runFlowCommand(const QStringList &arguments)
@@ -85,7 +128,7 @@ int runFlowCommand(const QStringList &arguments)
     const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                   QStringLiteral("Show this command's options."));
     const QCommandLineOption grant(QStringLiteral("grant"),
-                                   QStringLiteral("Grant to walk: pkce (default) or "
+                                   QStringLiteral("Grant to walk: pkce (default), device or "
                                                   "client-credentials."),
                                    QStringLiteral("grant"));
     const QCommandLineOption privateKey(
@@ -124,6 +167,10 @@ int runFlowCommand(const QStringList &arguments)
                                           QStringLiteral("file"));
     const QCommandLineOption deny(QStringLiteral("deny"),
                                   QStringLiteral("Headless mode: deny on the consent page."));
+    const QCommandLineOption dpop(
+        QStringLiteral("dpop"),
+        QStringLiteral("Bind the tokens to a key made for this run with DPoP (RFC 9449), when the "
+                       "authorization server supports it."));
     const QCommandLineOption json(QStringLiteral("json"),
                                   QStringLiteral("Print the run as JSON (tokens masked)."));
     const QCommandLineOption report(QStringLiteral("report"),
@@ -137,8 +184,8 @@ int runFlowCommand(const QStringList &arguments)
         QStringLiteral("allow-private-networks"),
         QStringLiteral("Allow requests to private network addresses (10/8, 192.168/16, ...)."));
     parser.addOptions({help, grant, privateKey, scope, clientId, clientSecret, clientSecretFile,
-                       metadataUrl, browser, username, passwordFile, deny, json, report, timeout,
-                       privateNetworks});
+                       metadataUrl, browser, username, passwordFile, deny, dpop, json, report,
+                       timeout, privateNetworks});
     if (!parser.parse(QStringList{QStringLiteral("mcpauth flow")} + arguments))
         return usageError(parser.errorText());
     if (parser.isSet(help)) {
@@ -208,6 +255,7 @@ int runFlowCommand(const QStringList &arguments)
         options.password = *password;
     }
     options.approveConsent = !parser.isSet(deny);
+    options.dpop = parser.isSet(dpop);
     if (parser.isSet(timeout)) {
         bool ok = false;
         const int seconds = parser.value(timeout).toInt(&ok);
@@ -216,6 +264,8 @@ int runFlowCommand(const QStringList &arguments)
         options.browserTimeout = std::chrono::seconds(seconds);
     }
     options.ssrfPolicy.allowPrivateNetworks = parser.isSet(privateNetworks);
+    if (auto conformance = applyConformanceEnvironment(options); !conformance)
+        return usageError(conformance.error().message);
     const bool asJson = parser.isSet(json);
 
     Flow::Walker walker(options);

@@ -1,5 +1,7 @@
 #include "flow/browser.h"
 
+#include <QDateTime>
+#include <QLocale>
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -33,6 +35,20 @@ QMap<QString, QString> attributes(const QString &tag)
         out.insert(match.captured(1).toLower(), decodeHtmlEntities(value));
     }
     return out;
+}
+
+/// An HTTP date (RFC 9110 section 5.6.7, IMF-fixdate as cookies carry it); invalid when it
+/// is none.
+QDateTime httpDate(const QByteArray &value)
+{
+    const QString text = QString::fromLatin1(value).trimmed();
+    QDateTime when =
+        QLocale::c().toDateTime(text, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
+    if (when.isValid()) {
+        when.setTimeSpec(Qt::UTC);
+        return when;
+    }
+    return QDateTime::fromString(text, Qt::RFC2822Date);
 }
 
 } // namespace
@@ -94,9 +110,18 @@ Core::Result<HtmlForm> parseFirstForm(const QByteArray &html, const QUrl &pageUr
     form.method =
         formAttributes.value(QStringLiteral("method"), QStringLiteral("get")).toUpper().toLatin1();
     form.action = pageUrl.resolved(QUrl(formAttributes.value(QStringLiteral("action"))));
+    form.id = formAttributes.value(QStringLiteral("id"));
+    static const QRegularExpression script(QStringLiteral("<script\\b[^>]*>[^<]*\\.submit\\(\\)"),
+                                           QRegularExpression::CaseInsensitiveOption);
+    form.autoSubmit = script.match(page).hasMatch();
 
     static const QRegularExpression control(QStringLiteral("<(input|button)\\b[^>]*>"),
                                             QRegularExpression::CaseInsensitiveOption);
+    const auto addButton = [&form](const QMap<QString, QString> &attrs) {
+        const QString name = attrs.value(QStringLiteral("name"));
+        if (!name.isEmpty())
+            form.buttons[name].append(attrs.value(QStringLiteral("value")));
+    };
     auto it = control.globalMatch(body);
     while (it.hasNext()) {
         const auto match = it.next();
@@ -108,42 +133,102 @@ Core::Result<HtmlForm> parseFirstForm(const QByteArray &html, const QUrl &pageUr
         const QString value = attrs.value(QStringLiteral("value"));
         if (match.captured(1).compare(QLatin1String("button"), Qt::CaseInsensitive) == 0 ||
             type == QLatin1String("submit")) {
-            form.buttons[name].append(value);
+            addButton(attrs);
             continue;
         }
         form.inputNames.append(name);
-        if (type == QLatin1String("hidden") || type == QLatin1String("text") || type.isEmpty())
+        if (type == QLatin1String("password"))
+            form.passwordInputs.append(name);
+        const bool textLike = type.isEmpty() || type == QLatin1String("text") ||
+                              type == QLatin1String("email") || type == QLatin1String("tel");
+        if (textLike)
+            form.textInputs.append(name);
+        if (type == QLatin1String("hidden") || textLike)
             form.fields.append({name, value});
+    }
+    // Buttons elsewhere on the page that belong to this form through form="<id>".
+    if (!form.id.isEmpty()) {
+        auto outside = control.globalMatch(page);
+        while (outside.hasNext()) {
+            const auto match = outside.next();
+            if (match.capturedStart() >= open.capturedStart() && match.capturedEnd() <= end)
+                continue;
+            const auto attrs = attributes(match.captured(0));
+            const QString type = attrs.value(QStringLiteral("type")).toLower();
+            const bool button =
+                match.captured(1).compare(QLatin1String("button"), Qt::CaseInsensitive) == 0 ||
+                type == QLatin1String("submit");
+            if (button && attrs.value(QStringLiteral("form")) == form.id)
+                addButton(attrs);
+        }
     }
     return form;
 }
 
 void CookieJar::store(const QUrl &url, const Http::Headers &responseHeaders)
 {
-    for (const QByteArray &value : responseHeaders.values("Set-Cookie")) {
-        const qsizetype semicolon = value.indexOf(';');
-        const QByteArray pair = (semicolon < 0 ? value : value.left(semicolon)).trimmed();
+    // RFC 6265 section 5.1.4: the default path is the request path up to its last '/'.
+    QString defaultPath = url.path();
+    defaultPath = defaultPath.left(qMax<qsizetype>(defaultPath.lastIndexOf(QLatin1Char('/')), 1));
+    if (!defaultPath.startsWith(QLatin1Char('/')))
+        defaultPath = QStringLiteral("/");
+    QList<QByteArray> setCookies;
+    // The HTTP client may fold repeated Set-Cookie fields into one value, one per line.
+    for (const QByteArray &field : responseHeaders.values("Set-Cookie"))
+        setCookies.append(field.split('\n'));
+    for (const QByteArray &value : std::as_const(setCookies)) {
+        const QList<QByteArray> parts = value.split(';');
+        const QByteArray pair = parts.first().trimmed();
         const qsizetype eq = pair.indexOf('=');
         if (eq <= 0)
             continue;
         const QByteArray name = pair.left(eq).trimmed();
         const QByteArray cookie = pair.mid(eq + 1).trimmed();
-        const bool expired = value.toLower().contains("max-age=0");
+        QString path = defaultPath;
+        bool expired = false;
+        for (qsizetype i = 1; i < parts.size(); ++i) {
+            const QByteArray attribute = parts.at(i).trimmed();
+            const qsizetype aeq = attribute.indexOf('=');
+            const QByteArray key = (aeq < 0 ? attribute : attribute.left(aeq)).trimmed().toLower();
+            const QByteArray attributeValue =
+                aeq < 0 ? QByteArray() : attribute.mid(aeq + 1).trimmed();
+            if (key == "path" && attributeValue.startsWith('/')) {
+                path = QString::fromUtf8(attributeValue);
+            } else if (key == "max-age") {
+                bool ok = false;
+                expired = expired || (attributeValue.toLongLong(&ok) <= 0 && ok);
+            } else if (key == "expires") {
+                const QDateTime when = httpDate(attributeValue);
+                expired = expired || (when.isValid() && when < QDateTime::currentDateTimeUtc());
+            }
+        }
         if (expired)
-            m_cookies[url.host()].remove(name);
+            m_cookies[url.host()][path].remove(name);
         else
-            m_cookies[url.host()].insert(name, cookie);
+            m_cookies[url.host()][path].insert(name, cookie);
     }
 }
 
 QByteArray CookieJar::header(const QUrl &url) const
 {
     QByteArray out;
-    const auto cookies = m_cookies.value(url.host());
-    for (auto it = cookies.begin(); it != cookies.end(); ++it) {
-        if (!out.isEmpty())
-            out.append("; ");
-        out.append(it.key() + '=' + it.value());
+    const QString requestPath = url.path().isEmpty() ? QStringLiteral("/") : url.path();
+    const auto paths = m_cookies.value(url.host());
+    // Longer paths first (RFC 6265 section 5.4).
+    for (auto path = paths.end(); path != paths.begin();) {
+        --path;
+        const QString &cookiePath = path.key();
+        const bool matches =
+            requestPath == cookiePath || (requestPath.startsWith(cookiePath) &&
+                                          (cookiePath.endsWith(QLatin1Char('/')) ||
+                                           requestPath.at(cookiePath.size()) == QLatin1Char('/')));
+        if (!matches)
+            continue;
+        for (auto it = path->begin(); it != path->end(); ++it) {
+            if (!out.isEmpty())
+                out.append("; ");
+            out.append(it.key() + '=' + it.value());
+        }
     }
     return out;
 }

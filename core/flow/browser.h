@@ -26,9 +26,17 @@ struct HtmlForm
 {
     QUrl action; ///< resolved against the page URL
     QByteArray method = QByteArrayLiteral("GET");
+    QString id;                            ///< the form's id attribute, empty when none
     QList<QPair<QString, QString>> fields; ///< hidden and text inputs with their values
     QStringList inputNames;                ///< every input name, incl. password and checkbox
-    QMap<QString, QStringList> buttons;    ///< submit button name -> its values
+    QStringList textInputs;     ///< names of the visible text-like inputs (text, email, ...)
+    QStringList passwordInputs; ///< names of the password inputs
+    /// Submit button name -> its values; includes buttons outside the form that name it
+    /// with form="<id>" (HTML's form-associated controls).
+    QMap<QString, QStringList> buttons;
+    /// The page submits the form by script on load (an OAuth form_post-style page): a
+    /// browser would send it without anyone clicking.
+    bool autoSubmit = false;
 
     [[nodiscard]] bool hasInput(const QString &name) const { return inputNames.contains(name); }
 };
@@ -39,17 +47,20 @@ struct HtmlForm
 /// Decodes the HTML character references of an attribute value (&amp; &#39; &#x2F; ...).
 [[nodiscard]] QString decodeHtmlEntities(const QString &text);
 
-/// Cookies of one walk, by host: enough for an AS's browser session (name=value only).
+/// Cookies of one walk, by host and path (RFC 6265 §5.1.4 path matching; a cookie set
+/// without Path gets the request path's directory): enough for an AS's browser session.
+/// Max-Age=0 or an Expires date in the past deletes a cookie.
 class CookieJar final
 {
 public:
     /// Stores the Set-Cookie headers of a response from `url`.
     void store(const QUrl &url, const Http::Headers &responseHeaders);
-    /// The Cookie header value for a request to `url`, empty when none.
+    /// The Cookie header value for a request to `url`, empty when none (longer paths first).
     [[nodiscard]] QByteArray header(const QUrl &url) const;
 
 private:
-    QMap<QString, QMap<QByteArray, QByteArray>> m_cookies; ///< host -> name -> value
+    /// host -> path -> name -> value
+    QMap<QString, QMap<QString, QMap<QByteArray, QByteArray>>> m_cookies;
 };
 
 /// Receives authorization redirects on http://127.0.0.1:<ephemeral port>/callback. The

@@ -260,6 +260,8 @@ QJsonObject Options::toJson() const
         out.insert(QStringLiteral("client_authentication"), QStringLiteral("private_key_jwt"));
     if (!clientMetadataUrl.isEmpty())
         out.insert(QStringLiteral("client_metadata_url"), clientMetadataUrl.toString());
+    if (dpop)
+        out.insert(QStringLiteral("dpop"), true);
     if (browser == BrowserMode::Headless) {
         out.insert(QStringLiteral("username"), username);
         out.insert(QStringLiteral("consent"),

@@ -13,11 +13,13 @@
 #include "crypto/pkce.h"
 #include "crypto/random.h"
 #include "flow/browser.h"
+#include "flow/dpop.h"
 #include "flow/wwwauthenticate.h"
 #include "http/body.h"
 #include "http/client.h"
 #include "http/exchangelog.h"
 #include "http/masking.h"
+#include "traffic/mcpwire.h"
 
 namespace Flow {
 
@@ -169,6 +171,19 @@ QString masked(const QString &secret)
     return Crypto::maskSecret(secret.toUtf8());
 }
 
+/// The `error` of a response's challenge in `scheme` (Bearer or DPoP), empty when none.
+QString challengeError(const Http::ClientResponse &response, QLatin1String scheme)
+{
+    const auto challenges = parseWwwAuthenticate(response.headers.values("WWW-Authenticate"));
+    if (!challenges)
+        return {};
+    for (const AuthChallenge &c : *challenges)
+        if (c.scheme.compare(scheme, Qt::CaseInsensitive) == 0 &&
+            !c.param(QStringLiteral("error")).isEmpty())
+            return c.param(QStringLiteral("error"));
+    return {};
+}
+
 } // namespace
 
 class Walker::Private
@@ -206,6 +221,7 @@ public:
     QJsonObject as;
     QString clientId;
     QString clientSecret;
+    QString registeredAuthMethod; ///< token_endpoint_auth_method of the DCR response
     Crypto::Key privateKey;
     QUrl redirectUri;
     QByteArray verifier;
@@ -216,6 +232,9 @@ public:
     bool loginSubmitted = false;
     QString accessToken;
     QString refreshToken;
+    std::optional<DpopProver> dpop; ///< set when DPoP is used (Options::dpop, AS support)
+    bool dpopBound = false;         ///< the access token is DPoP-bound (token_type DPoP)
+    bool dpopResourceChecked = false;
     QStringList stepUpScope; ///< set when the MCP step met insufficient_scope
     int stepUps = 0;
     int rpcId = 1;
@@ -257,7 +276,8 @@ public:
         request.method = method;
         request.url = url;
         headers.set("Content-Type", kJson);
-        headers.set("Accept", kJson);
+        if (!headers.contains("Accept"))
+            headers.set("Accept", kJson);
         request.headers = std::move(headers);
         request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
         send(std::move(request), std::move(done));
@@ -423,12 +443,36 @@ public:
                                   {QStringLiteral("version"), QStringLiteral(MCPAUTH_VERSION)}}}}}};
     }
 
+    bool stateless() const { return Traffic::isStatelessProtocol(q->m_options.protocolVersion); }
+
+    /// The first request of a conversation: initialize, or server/discover statelessly.
+    QJsonObject openingMessage()
+    {
+        if (!stateless())
+            return initializeMessage();
+        return {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                {QStringLiteral("id"), rpcId++},
+                {QStringLiteral("method"), QStringLiteral("server/discover")}};
+    }
+
+    /// Stamps a request of the stateless revision (per-request _meta and headers).
+    void frame(QJsonObject &message, Http::Headers &headers) const
+    {
+        const QString method = message.value(QStringLiteral("method")).toString();
+        if (!stateless() || method.isEmpty())
+            return;
+        QJsonObject params = message.value(QStringLiteral("params")).toObject();
+        Traffic::stampStatelessRequest(method, params, headers, q->m_options.protocolVersion);
+        message.insert(QStringLiteral("params"), params);
+    }
+
     Http::Headers mcpHeaders(bool withToken)
     {
         Http::Headers headers;
         headers.set("Accept", "application/json, text/event-stream");
         if (withToken)
-            headers.set("Authorization", "Bearer " + accessToken.toUtf8());
+            headers.set("Authorization", (dpopBound ? QByteArray("DPoP ") : QByteArray("Bearer ")) +
+                                             accessToken.toUtf8());
         if (!mcpSession.isEmpty())
             headers.set("Mcp-Session-Id", mcpSession);
         if (!negotiatedVersion.isEmpty())
@@ -446,7 +490,10 @@ public:
         canonical.setScheme(canonical.scheme().toLower());
         canonical.setHost(canonical.host().toLower());
         resourceUri = canonical.toString(QUrl::StripTrailingSlash);
-        sendJson("POST", serverUrl, initializeMessage(), mcpHeaders(false),
+        QJsonObject message = openingMessage();
+        Http::Headers headers = mcpHeaders(false);
+        frame(message, headers);
+        sendJson("POST", serverUrl, message, headers,
                  [this](const Http::ClientResponse &response) { probed(response); });
     }
 
@@ -487,8 +534,11 @@ public:
                            StepKind::ResourceMetadata);
         }
         const AuthChallenge *bearer = nullptr;
+        // A server that sender-constrains its tokens challenges with the DPoP scheme
+        // (RFC 9449 §7.1) and the same parameters.
         for (const AuthChallenge &c : std::as_const(*challenges))
-            if (c.isBearer() && !bearer)
+            if ((c.isBearer() || c.scheme.compare(QLatin1String("dpop"), Qt::CaseInsensitive) == 0) &&
+                !bearer)
                 bearer = &c;
         if (!expect(bearer != nullptr, QStringLiteral("probe.bearer_challenge"), Level::Must,
                     QStringLiteral("RFC 6750 §3: the 401 names the Bearer scheme")))
@@ -708,7 +758,40 @@ public:
         if (step().hasFailure())
             return endStep(QStringLiteral("the authorization server cannot be used safely"),
                            std::nullopt);
+        if (q->m_options.dpop)
+            setUpDpop();
         endStep(QStringLiteral("issuer ") + issuer, StepKind::Registration);
+    }
+
+    /// DPoP only when the AS advertises it (RFC 9449 §5.1); a per-run key.
+    void setUpDpop()
+    {
+        const QStringList algs =
+            stringList(as.value(QStringLiteral("dpop_signing_alg_values_supported")));
+        if (algs.isEmpty()) {
+            check(QStringLiteral("dpop.supported"), Level::May, Verdict::Warn,
+                  QStringLiteral("RFC 9449 §5.1: the AS does not advertise "
+                                 "dpop_signing_alg_values_supported; DPoP is skipped and the "
+                                 "tokens are bearer tokens"));
+            return;
+        }
+        auto prover = DpopProver::generate();
+        if (!prover) {
+            check(QStringLiteral("dpop.key"), Level::Must, Verdict::Fail, prover.error().message);
+            return;
+        }
+        if (!algs.contains(prover->algorithm())) {
+            check(QStringLiteral("dpop.supported"), Level::May, Verdict::Warn,
+                  QStringLiteral("RFC 9449 §5.1: the AS accepts DPoP proofs signed with %1, not "
+                                 "%2; DPoP is skipped")
+                      .arg(algs.join(QStringLiteral(", ")), prover->algorithm()));
+            return;
+        }
+        dpop = std::move(*prover);
+        check(QStringLiteral("dpop.supported"), Level::Must, Verdict::Pass,
+              QStringLiteral("RFC 9449 §5.1: the AS accepts %1 DPoP proofs; this run's key has "
+                             "thumbprint (jkt) %2")
+                  .arg(dpop->algorithm(), dpop->thumbprint()));
     }
 
     void runRegistration()
@@ -799,6 +882,8 @@ public:
                 return endStep(QStringLiteral("no client_id in the registration response"),
                                std::nullopt);
             clientSecret = answer->value(QStringLiteral("client_secret")).toString();
+            registeredAuthMethod =
+                answer->value(QStringLiteral("token_endpoint_auth_method")).toString();
             registered(QStringLiteral("registered client ") + clientId +
                        QStringLiteral(" (application_type native, redirect ") +
                        redirectUri.toString() + QLatin1Char(')'));
@@ -835,7 +920,9 @@ public:
             const QJsonObject claims{
                 {QStringLiteral("iss"), clientId},
                 {QStringLiteral("sub"), clientId},
-                {QStringLiteral("aud"), as.value(QStringLiteral("token_endpoint")).toString()},
+                // RFC 7523 §3 names the token endpoint; RFC 7523bis and SEP-1046 the issuer.
+                {QStringLiteral("aud"),
+                 QJsonArray{issuer, as.value(QStringLiteral("token_endpoint")).toString()}},
                 {QStringLiteral("iat"), now},
                 {QStringLiteral("exp"), now + 60},
                 {QStringLiteral("jti"), QString::fromLatin1(Crypto::randomToken(16))}};
@@ -858,11 +945,30 @@ public:
             form.append(QStringLiteral("client_id"), clientId);
             return headers;
         }
+        if (tokenAuthMethod() == QLatin1String("client_secret_post")) {
+            form.append(QStringLiteral("client_id"), clientId);
+            form.append(QStringLiteral("client_secret"), clientSecret);
+            return headers;
+        }
         // RFC 6749 section 2.3.1: both parts form-encoded before base64.
         const QByteArray user = QUrl::toPercentEncoding(clientId);
         const QByteArray password = QUrl::toPercentEncoding(clientSecret);
         headers.set("Authorization", "Basic " + QByteArray(user + ':' + password).toBase64());
         return headers;
+    }
+
+    /// How a client with a secret authenticates: what registration answered, else
+    /// client_secret_basic unless the AS supports only client_secret_post (RFC 8414 §2).
+    QString tokenAuthMethod() const
+    {
+        if (!registeredAuthMethod.isEmpty())
+            return registeredAuthMethod;
+        const QStringList methods =
+            stringList(as.value(QStringLiteral("token_endpoint_auth_methods_supported")));
+        if (methods.contains(QStringLiteral("client_secret_post")) &&
+            !methods.contains(QStringLiteral("client_secret_basic")))
+            return QStringLiteral("client_secret_post");
+        return QStringLiteral("client_secret_basic");
     }
 
     /// The scope to ask for and where it came from (MCP authorization, Scope Selection).
@@ -906,6 +1012,12 @@ public:
                              {QStringLiteral("resource"), resourceUri}};
         if (!requestedScope.isEmpty())
             query.append(QStringLiteral("scope"), requestedScope.join(QLatin1Char(' ')));
+        if (dpop) {
+            query.append(QStringLiteral("dpop_jkt"), dpop->thumbprint());
+            check(QStringLiteral("authorization.dpop_jkt"), Level::May, Verdict::Pass,
+                  QStringLiteral("RFC 9449 §10: dpop_jkt binds the authorization code to this "
+                                 "run's DPoP key"));
+        }
         QUrl url(as.value(QStringLiteral("authorization_endpoint")).toString());
         const QString existing = url.query(QUrl::FullyEncoded);
         url.setQuery((existing.isEmpty() ? QString() : existing + QLatin1Char('&')) +
@@ -989,11 +1101,24 @@ public:
         });
     }
 
+    /// Fills and submits an AS page's form like a person would, for any AS: a sign-in form
+    /// (a password input; the login name goes into its "username" input, else its first
+    /// text input), a consent form with approve/deny buttons ("decision"), or a form with
+    /// nothing to fill (a consent or confirmation "Continue" form, or a page that submits
+    /// itself by script). Denying needs a deny control on the page ("decision", "deny",
+    /// "abort", "cancel" buttons).
     void submitForm(const HtmlForm &form)
     {
         const Options &o = q->m_options;
         Http::FormData data;
-        if (form.hasInput(QStringLiteral("password"))) {
+        const auto denyButton = [&form]() -> std::optional<std::pair<QString, QString>> {
+            for (const char *name : {"deny", "abort", "cancel", "reject"})
+                if (form.buttons.contains(QLatin1String(name)))
+                    return std::pair(QString::fromLatin1(name),
+                                     form.buttons.value(QLatin1String(name)).value(0));
+            return std::nullopt;
+        };
+        if (!form.passwordInputs.isEmpty()) {
             if (loginSubmitted)
                 return failStep(QStringLiteral("headless browser: the sign-in as \"%1\" was "
                                                "refused")
@@ -1001,12 +1126,20 @@ public:
             if (o.username.isEmpty() || o.password.isEmpty())
                 return failStep(QStringLiteral("headless browser: the AS asks for a sign-in; "
                                                "give a username and password"));
+            const QString loginField = form.textInputs.contains(QStringLiteral("username"))
+                                           ? QStringLiteral("username")
+                                           : form.textInputs.value(0);
+            if (loginField.isEmpty())
+                return failStep(QStringLiteral("headless browser: the sign-in form at %1 has no "
+                                               "field for the login name")
+                                    .arg(form.action.toString(QUrl::RemoveQuery)));
             for (const auto &[name, value] : form.fields)
-                if (name != QLatin1String("username"))
+                if (name != loginField)
                     data.append(name, value);
-            data.append(QStringLiteral("username"), o.username);
-            data.append(QStringLiteral("password"), o.password);
-            if (form.buttons.contains(QStringLiteral("decision"))) // the device page
+            data.append(loginField, o.username);
+            for (const QString &name : form.passwordInputs)
+                data.append(name, o.password);
+            if (form.buttons.contains(QStringLiteral("decision"))) // our AS's device page
                 data.append(QStringLiteral("decision"),
                             o.approveConsent ? QStringLiteral("approve") : QStringLiteral("deny"));
             loginSubmitted = true;
@@ -1015,9 +1148,29 @@ public:
                 data.append(name, value);
             data.append(QStringLiteral("decision"),
                         o.approveConsent ? QStringLiteral("approve") : QStringLiteral("deny"));
+        } else if (form.textInputs.isEmpty()) {
+            for (const auto &[name, value] : form.fields)
+                data.append(name, value);
+            if (!o.approveConsent && !form.autoSubmit) {
+                const auto deny = denyButton();
+                if (!deny)
+                    return failStep(QStringLiteral("headless browser: the page at %1 offers no "
+                                                   "control to deny")
+                                        .arg(form.action.toString(QUrl::RemoveQuery)));
+                data.append(deny->first, deny->second);
+            }
+        } else if (form.textInputs == QStringList{QStringLiteral("user_code")} &&
+                   !userCode.isEmpty()) {
+            // A device verification page that asks for the user code (RFC 8628 §3.3).
+            for (const auto &[name, value] : form.fields)
+                if (name != QLatin1String("user_code"))
+                    data.append(name, value);
+            data.append(QStringLiteral("user_code"), userCode);
         } else {
-            return failStep(QStringLiteral("headless browser: the page has neither a sign-in nor "
-                                           "a consent form"));
+            return failStep(QStringLiteral("headless browser: the page at %1 asks for %2, which "
+                                           "the headless browser cannot fill")
+                                .arg(form.action.toString(QUrl::RemoveQuery),
+                                     form.textInputs.join(QStringLiteral(", "))));
         }
         browse(form.action, form.method == "GET" ? QByteArray("GET") : QByteArray("POST"),
                Http::encodeForm(data));
@@ -1095,17 +1248,57 @@ public:
     void requestToken(Http::FormData form, const QString &what, std::function<void()> then)
     {
         form.append(QStringLiteral("resource"), resourceUri);
-        const Http::Headers headers = clientAuthentication(form);
+        postToken(form, [this, what, then = std::move(then)](const Http::ClientResponse &response) {
+            if (!tokenResponse(response, what == QLatin1String("refresh")))
+                return;
+            check(what + QStringLiteral(".resource"), Level::Must, Verdict::Pass,
+                  QStringLiteral("RFC 8707 §2.2 / MCP authorization: resource sent in the %1 "
+                                 "request")
+                      .arg(what));
+            then();
+        });
+    }
+
+    /// POSTs `form` to the token endpoint with the client authenticated and, with DPoP, a
+    /// proof; a use_dpop_nonce answer is repeated once with the AS's nonce (RFC 9449 §8).
+    void postToken(const Http::FormData &form, Callback done, bool retried = false)
+    {
+        const QUrl url(as.value(QStringLiteral("token_endpoint")).toString());
+        Http::FormData authenticated = form;
+        Http::Headers headers = clientAuthentication(authenticated);
+        if (dpop) {
+            auto proof = dpop->proof("POST", url, {}, QDateTime::currentSecsSinceEpoch());
+            if (!proof)
+                return failStep(QStringLiteral("cannot make a DPoP proof: ") +
+                                proof.error().message);
+            headers.set("DPoP", *proof);
+        }
         postForm(
-            QUrl(as.value(QStringLiteral("token_endpoint")).toString()), form,
-            [this, what, then = std::move(then)](const Http::ClientResponse &response) {
-                if (!tokenResponse(response, what == QLatin1String("refresh")))
-                    return;
-                check(what + QStringLiteral(".resource"), Level::Must, Verdict::Pass,
-                      QStringLiteral("RFC 8707 §2.2 / MCP authorization: resource sent in the %1 "
-                                     "request")
-                          .arg(what));
-                then();
+            url, authenticated,
+            [this, form, url, retried,
+             done = std::move(done)](const Http::ClientResponse &response) mutable {
+                if (!dpop)
+                    return done(response);
+                const QString nonce = QString::fromLatin1(response.headers.value("DPoP-Nonce"));
+                dpop->setNonce(url, nonce);
+                const auto body = jsonObject(response.body);
+                if (response.status != 400 || !body ||
+                    body->value(QStringLiteral("error")).toString() !=
+                        QLatin1String("use_dpop_nonce"))
+                    return done(response);
+                if (retried || nonce.isEmpty()) {
+                    check(QStringLiteral("dpop.as_nonce"), Level::Must, Verdict::Fail,
+                          QStringLiteral("RFC 9449 §8: an AS answering use_dpop_nonce sends a "
+                                         "DPoP-Nonce header, and a proof with it is accepted "
+                                         "(%1)")
+                              .arg(retried ? QStringLiteral("the retry was refused again")
+                                           : QStringLiteral("no DPoP-Nonce header")));
+                    return endStep(QStringLiteral("the AS refuses every DPoP proof"), std::nullopt);
+                }
+                check(QStringLiteral("dpop.as_nonce"), Level::Must, Verdict::Pass,
+                      QStringLiteral("RFC 9449 §8: the AS asked for a nonce (use_dpop_nonce with "
+                                     "DPoP-Nonce); the request is repeated once with it"));
+                postToken(form, std::move(done), true);
             },
             headers);
     }
@@ -1168,13 +1361,31 @@ public:
             return false;
         }
         const QString type = body->value(QStringLiteral("token_type")).toString();
-        expect(type.compare(QLatin1String("bearer"), Qt::CaseInsensitive) == 0,
-               QStringLiteral("token.token_type"), Level::Must,
-               QStringLiteral("RFC 6749 §5.1 / RFC 6750: token_type is Bearer (got \"%1\")")
-                   .arg(type));
-        expect(response.headers.value("Cache-Control").toLower().contains("no-store"),
-               QStringLiteral("token.no_store"), Level::Must,
-               QStringLiteral("RFC 6749 §5.1: a token response carries Cache-Control: no-store"));
+        const bool dpopType = type.compare(QLatin1String("dpop"), Qt::CaseInsensitive) == 0;
+        if (dpop) {
+            expect(dpopType, QStringLiteral("dpop.token_type"), Level::Should,
+                   dpopType ? QStringLiteral("RFC 9449 §5: token_type DPoP: the token is bound to "
+                                             "this run's key")
+                            : QStringLiteral("RFC 9449 §5: a token bound to the proof's key has "
+                                             "token_type DPoP; got \"%1\", so the AS did not "
+                                             "bind it and it is sent as a bearer token")
+                                  .arg(type));
+        } else {
+            expect(type.compare(QLatin1String("bearer"), Qt::CaseInsensitive) == 0,
+                   QStringLiteral("token.token_type"), Level::Must,
+                   QStringLiteral("RFC 6749 §5.1 / RFC 6750: token_type is Bearer (got \"%1\")")
+                       .arg(type));
+        }
+        dpopBound = dpop && dpopType;
+        // The AS's own duty: reported, but the client can still use the token, so the walk
+        // goes on (a warning, not a failure that would stop it).
+        const bool noStore = response.headers.value("Cache-Control").toLower().contains("no-store");
+        check(QStringLiteral("token.no_store"), Level::Must, noStore ? Verdict::Pass : Verdict::Warn,
+              noStore ? QStringLiteral("RFC 6749 §5.1: a token response carries Cache-Control: "
+                                       "no-store")
+                      : QStringLiteral("RFC 6749 §5.1: a token response must carry "
+                                       "Cache-Control: no-store; this one does not (the token "
+                                       "is still used)"));
         const qint64 expiresIn = body->value(QStringLiteral("expires_in")).toInteger();
         expect(expiresIn > 0, QStringLiteral("token.expires_in"), Level::Should,
                QStringLiteral("RFC 6749 §5.1: expires_in is recommended"));
@@ -1184,13 +1395,19 @@ public:
         if (refreshing) {
             const bool rotated = !newRefresh.isEmpty() && newRefresh != refreshToken;
             q->m_run.tokens.refreshRotated = rotated;
-            expect(rotated || !clientSecret.isEmpty(), QStringLiteral("refresh.rotation"),
-                   Level::Must,
-                   rotated ? QStringLiteral("OAuth 2.1 §4.3.1 / RFC 9700 §2.2.2: the refresh token "
-                                            "was rotated")
-                           : QStringLiteral("OAuth 2.1 §4.3.1 / RFC 9700 §2.2.2: refresh tokens of "
-                                            "public clients must be sender-constrained or "
-                                            "rotated; this one was not rotated"));
+            const bool constrained = !clientSecret.isEmpty() || !privateKey.isNull() || dpopBound;
+            expect(rotated || constrained, QStringLiteral("refresh.rotation"), Level::Must,
+                   rotated     ? QStringLiteral("OAuth 2.1 §4.3.1 / RFC 9700 §2.2.2: the refresh "
+                                                    "token was rotated")
+                   : dpopBound ? QStringLiteral("OAuth 2.1 §4.3.1 / RFC 9449 §5: the refresh "
+                                                "token is sender-constrained by DPoP, so it "
+                                                "need not rotate")
+                   : constrained ? QStringLiteral("OAuth 2.1 §4.3.1: a confidential client's "
+                                                  "refresh token need not rotate")
+                                 : QStringLiteral("OAuth 2.1 §4.3.1 / RFC 9700 §2.2.2: refresh "
+                                                  "tokens of public clients must be "
+                                                  "sender-constrained or rotated; this one was "
+                                                  "not rotated"));
             if (!newRefresh.isEmpty())
                 refreshToken = newRefresh;
         } else {
@@ -1209,28 +1426,90 @@ public:
     {
         mcpSession.clear();
         negotiatedVersion.clear();
-        sendJson("POST", serverUrl, initializeMessage(), mcpHeaders(true),
-                 [this](const Http::ClientResponse &response) {
-                     if (!mcpAccepted(response, QStringLiteral("initialize")))
-                         return;
-                     const auto message = rpcMessage(response);
-                     const QJsonObject result =
-                         message ? message->value(QStringLiteral("result")).toObject()
-                                 : QJsonObject();
-                     if (!expect(!result.isEmpty(), QStringLiteral("mcp.initialize"), Level::Must,
-                                 QStringLiteral("MCP lifecycle: initialize returns a result")))
-                         return endStep(QStringLiteral("initialize failed"), std::nullopt);
-                     negotiatedVersion = result.value(QStringLiteral("protocolVersion")).toString();
-                     mcpSession = response.headers.value("Mcp-Session-Id");
-                     const QJsonObject note{
-                         {QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                         {QStringLiteral("method"), QStringLiteral("notifications/initialized")}};
-                     sendJson("POST", serverUrl, note, mcpHeaders(true),
-                              [this](const Http::ClientResponse &r) {
-                                  if (!mcpAccepted(r, QStringLiteral("notifications/initialized")))
-                                      return;
-                                  listTools();
-                              });
+        if (stateless()) {
+            negotiatedVersion = q->m_options.protocolVersion;
+            sendMcp(openingMessage(), [this](const Http::ClientResponse &response) {
+                if (!mcpAccepted(response, QStringLiteral("server/discover")))
+                    return;
+                const auto message = rpcMessage(response);
+                const QJsonObject result =
+                    message ? message->value(QStringLiteral("result")).toObject() : QJsonObject();
+                const QStringList versions =
+                    stringList(result.value(QStringLiteral("supportedVersions")));
+                if (!expect(versions.contains(q->m_options.protocolVersion),
+                            QStringLiteral("mcp.discover"), Level::Must,
+                            QStringLiteral("MCP lifecycle (2026-07-28): server/discover lists the "
+                                           "protocol version %1 in supportedVersions (got %2)")
+                                .arg(q->m_options.protocolVersion,
+                                     versions.join(QStringLiteral(", ")))))
+                    return endStep(QStringLiteral("server/discover failed"), std::nullopt);
+                listTools();
+            });
+            return;
+        }
+        sendMcp(initializeMessage(), [this](const Http::ClientResponse &response) {
+            if (!mcpAccepted(response, QStringLiteral("initialize")))
+                return;
+            const auto message = rpcMessage(response);
+            const QJsonObject result =
+                message ? message->value(QStringLiteral("result")).toObject() : QJsonObject();
+            if (!expect(!result.isEmpty(), QStringLiteral("mcp.initialize"), Level::Must,
+                        QStringLiteral("MCP lifecycle: initialize returns a result")))
+                return endStep(QStringLiteral("initialize failed"), std::nullopt);
+            negotiatedVersion = result.value(QStringLiteral("protocolVersion")).toString();
+            mcpSession = response.headers.value("Mcp-Session-Id");
+            const QJsonObject note{
+                {QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                {QStringLiteral("method"), QStringLiteral("notifications/initialized")}};
+            sendMcp(note, [this](const Http::ClientResponse &r) {
+                if (!mcpAccepted(r, QStringLiteral("notifications/initialized")))
+                    return;
+                listTools();
+            });
+        });
+    }
+
+    /// POSTs a JSON-RPC message to the MCP server with the access token: a DPoP-bound token
+    /// goes as "Authorization: DPoP" with a proof carrying ath (RFC 9449 §7.1); a
+    /// use_dpop_nonce challenge is answered once with the server's nonce (RFC 9449 §9).
+    void sendMcp(const QJsonObject &message, Callback done, bool retried = false)
+    {
+        Http::Headers headers = mcpHeaders(true);
+        QJsonObject framed = message;
+        frame(framed, headers);
+        if (dpopBound) {
+            auto proof =
+                dpop->proof("POST", serverUrl, accessToken, QDateTime::currentSecsSinceEpoch());
+            if (!proof)
+                return failStep(QStringLiteral("cannot make a DPoP proof: ") +
+                                proof.error().message);
+            headers.set("DPoP", *proof);
+        }
+        sendJson("POST", serverUrl, framed, headers,
+                 [this, message, retried,
+                  done = std::move(done)](const Http::ClientResponse &response) mutable {
+                     if (!dpopBound)
+                         return done(response);
+                     const QString nonce =
+                         QString::fromLatin1(response.headers.value("DPoP-Nonce"));
+                     dpop->setNonce(serverUrl, nonce);
+                     if (response.status == 401 && !retried && !nonce.isEmpty() &&
+                         challengeError(response, QLatin1String("DPoP")) ==
+                             QLatin1String("use_dpop_nonce")) {
+                         check(QStringLiteral("dpop.rs_nonce"), Level::Must, Verdict::Pass,
+                               QStringLiteral("RFC 9449 §9: the MCP server asked for a nonce "
+                                              "(use_dpop_nonce with DPoP-Nonce); the request is "
+                                              "repeated once with it"));
+                         return sendMcp(message, std::move(done), true);
+                     }
+                     if (response.status == 200 && !dpopResourceChecked) {
+                         dpopResourceChecked = true;
+                         check(QStringLiteral("dpop.resource"), Level::Must, Verdict::Pass,
+                               QStringLiteral("RFC 9449 §7.1: the MCP server accepted the token "
+                                              "as \"Authorization: DPoP\" with a proof bound "
+                                              "to it by ath"));
+                     }
+                     done(response);
                  });
     }
 
@@ -1243,7 +1522,8 @@ public:
             QString scope;
             if (challenges)
                 for (const AuthChallenge &c : std::as_const(*challenges))
-                    if (c.isBearer()) {
+                    if (c.isBearer() ||
+                        c.scheme.compare(QLatin1String("dpop"), Qt::CaseInsensitive) == 0) {
                         error = c.param(QStringLiteral("error"));
                         scope = c.param(QStringLiteral("scope"));
                     }
@@ -1301,55 +1581,56 @@ public:
         const QJsonObject message{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
                                   {QStringLiteral("id"), rpcId++},
                                   {QStringLiteral("method"), QStringLiteral("tools/list")}};
-        sendJson("POST", serverUrl, message, mcpHeaders(true),
-                 [this](const Http::ClientResponse &response) {
-                     if (!mcpAccepted(response, QStringLiteral("tools/list")))
-                         return;
-                     const auto reply = rpcMessage(response);
-                     const QJsonArray tools = reply ? reply->value(QStringLiteral("result"))
-                                                          .toObject()
-                                                          .value(QStringLiteral("tools"))
-                                                          .toArray()
-                                                    : QJsonArray();
-                     QStringList names;
-                     for (const QJsonValue &tool : tools)
-                         names.append(tool.toObject().value(QStringLiteral("name")).toString());
-                     check(QStringLiteral("mcp.tools_list"), Level::Must, Verdict::Pass,
-                           QStringLiteral("MCP tools: tools/list answered with %1 tool(s)")
-                               .arg(names.size()));
-                     if (!names.contains(QStringLiteral("echo")))
-                         return endMcp(names);
-                     callEcho(names);
-                 });
+        sendMcp(message, [this](const Http::ClientResponse &response) {
+            if (!mcpAccepted(response, QStringLiteral("tools/list")))
+                return;
+            const auto reply = rpcMessage(response);
+            const QJsonArray tools = reply ? reply->value(QStringLiteral("result"))
+                                                 .toObject()
+                                                 .value(QStringLiteral("tools"))
+                                                 .toArray()
+                                           : QJsonArray();
+            QStringList names;
+            for (const QJsonValue &tool : tools)
+                names.append(tool.toObject().value(QStringLiteral("name")).toString());
+            check(
+                QStringLiteral("mcp.tools_list"), Level::Must, Verdict::Pass,
+                QStringLiteral("MCP tools: tools/list answered with %1 tool(s)").arg(names.size()));
+            const QString &wanted = q->m_options.toolName;
+            const QString tool = wanted == QLatin1String("*") ? names.value(0) : wanted;
+            if (tool.isEmpty() || !names.contains(tool))
+                return endMcp(names);
+            callTool(tool, names);
+        });
     }
 
-    void callEcho(const QStringList &names)
+    void callTool(const QString &tool, const QStringList &names)
     {
+        const QJsonObject arguments =
+            tool == QLatin1String("echo")
+                ? QJsonObject{{QStringLiteral("text"), QStringLiteral("hello from the flow walker")}}
+                : QJsonObject{};
         const QJsonObject message{
             {QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
             {QStringLiteral("id"), rpcId++},
             {QStringLiteral("method"), QStringLiteral("tools/call")},
-            {QStringLiteral("params"),
-             QJsonObject{{QStringLiteral("name"), QStringLiteral("echo")},
-                         {QStringLiteral("arguments"),
-                          QJsonObject{{QStringLiteral("text"),
-                                       QStringLiteral("hello from the flow walker")}}}}}};
-        sendJson("POST", serverUrl, message, mcpHeaders(true),
-                 [this, names](const Http::ClientResponse &response) {
-                     if (!mcpAccepted(response, QStringLiteral("tools/call")))
-                         return;
-                     const auto reply = rpcMessage(response);
-                     const bool ok = reply && reply->contains(QStringLiteral("result")) &&
-                                     !reply->value(QStringLiteral("result"))
-                                          .toObject()
-                                          .value(QStringLiteral("isError"))
-                                          .toBool();
-                     expect(ok, QStringLiteral("mcp.tools_call"), Level::Should,
-                            QStringLiteral("MCP tools: tools/call echo %1")
-                                .arg(ok ? QStringLiteral("succeeded")
-                                        : QStringLiteral("returned an error")));
-                     endMcp(names);
-                 });
+            {QStringLiteral("params"), QJsonObject{{QStringLiteral("name"), tool},
+                                                   {QStringLiteral("arguments"), arguments}}}};
+        sendMcp(message, [this, tool, names](const Http::ClientResponse &response) {
+            if (!mcpAccepted(response, QStringLiteral("tools/call")))
+                return;
+            const auto reply = rpcMessage(response);
+            const bool ok = reply && reply->contains(QStringLiteral("result")) &&
+                            !reply->value(QStringLiteral("result"))
+                                 .toObject()
+                                 .value(QStringLiteral("isError"))
+                                 .toBool();
+            expect(
+                ok, QStringLiteral("mcp.tools_call"), Level::Should,
+                QStringLiteral("MCP tools: tools/call %1 %2")
+                    .arg(tool, ok ? QStringLiteral("succeeded") : QStringLiteral("returned an error")));
+            endMcp(names);
+        });
     }
 
     void endMcp(const QStringList &names)
@@ -1490,53 +1771,110 @@ public:
         Http::FormData form{{QStringLiteral("grant_type"), kDeviceGrant},
                             {QStringLiteral("device_code"), deviceCode}};
         form.append(QStringLiteral("resource"), resourceUri);
-        const Http::Headers headers = clientAuthentication(form);
-        postForm(
-            QUrl(as.value(QStringLiteral("token_endpoint")).toString()), form,
-            [this](const Http::ClientResponse &response) {
-                const auto body = jsonObject(response.body);
-                const QString error =
-                    body ? body->value(QStringLiteral("error")).toString() : QString();
-                if (response.status == 400 && error == QLatin1String("authorization_pending"))
-                    return schedulePoll();
-                if (response.status == 400 && error == QLatin1String("slow_down")) {
-                    pollInterval += 5;
-                    check(QStringLiteral("device.slow_down"), Level::Must, Verdict::Pass,
-                          QStringLiteral("RFC 8628 §3.5: slow_down adds 5 s: polling every %1 s "
-                                         "now")
-                              .arg(pollInterval));
-                    return schedulePoll();
-                }
-                if (error == QLatin1String("access_denied") ||
-                    error == QLatin1String("expired_token")) {
-                    check(QStringLiteral("device.granted"), Level::Must, Verdict::Fail,
-                          QStringLiteral("RFC 8628 §3.5: the authorization server answered %1; "
-                                         "polling stops")
-                              .arg(oauthError(response)));
-                    return endStep(
-                        error == QLatin1String("access_denied")
-                            ? QStringLiteral("the user denied the device (%1)").arg(error)
-                            : QStringLiteral("the device code expired (%1)").arg(error),
-                        std::nullopt);
-                }
-                if (!tokenResponse(response, false))
-                    return;
-                check(QStringLiteral("token.resource"), Level::Must, Verdict::Pass,
-                      QStringLiteral("RFC 8707 §2.2 / MCP authorization: resource sent in the "
-                                     "token request"));
-                deviceCode.clear();
-                endStep(QStringLiteral("access token ") + masked(accessToken), StepKind::McpCall);
-            },
-            headers);
+        postToken(form, [this](const Http::ClientResponse &response) {
+            const auto body = jsonObject(response.body);
+            const QString error =
+                body ? body->value(QStringLiteral("error")).toString() : QString();
+            if (response.status == 400 && error == QLatin1String("authorization_pending"))
+                return schedulePoll();
+            if (response.status == 400 && error == QLatin1String("slow_down")) {
+                pollInterval += 5;
+                check(QStringLiteral("device.slow_down"), Level::Must, Verdict::Pass,
+                      QStringLiteral("RFC 8628 §3.5: slow_down adds 5 s: polling every %1 s "
+                                     "now")
+                          .arg(pollInterval));
+                return schedulePoll();
+            }
+            if (error == QLatin1String("access_denied") ||
+                error == QLatin1String("expired_token")) {
+                check(QStringLiteral("device.granted"), Level::Must, Verdict::Fail,
+                      QStringLiteral("RFC 8628 §3.5: the authorization server answered %1; "
+                                     "polling stops")
+                          .arg(oauthError(response)));
+                return endStep(error == QLatin1String("access_denied")
+                                   ? QStringLiteral("the user denied the device (%1)").arg(error)
+                                   : QStringLiteral("the device code expired (%1)").arg(error),
+                               std::nullopt);
+            }
+            if (!tokenResponse(response, false))
+                return;
+            check(QStringLiteral("token.resource"), Level::Must, Verdict::Pass,
+                  QStringLiteral("RFC 8707 §2.2 / MCP authorization: resource sent in the "
+                                 "token request"));
+            deviceCode.clear();
+            endStep(QStringLiteral("access token ") + masked(accessToken), StepKind::McpCall);
+        });
     }
 
     void runRevocation()
     {
-        revoke(QStringLiteral("access_token"), accessToken, [this] {
-            if (refreshToken.isEmpty())
-                return verifyRevoked();
-            revoke(QStringLiteral("refresh_token"), refreshToken, [this] { verifyRevoked(); });
+        introspect(true, [this] {
+            revoke(QStringLiteral("access_token"), accessToken, [this] {
+                if (refreshToken.isEmpty())
+                    return verifyRevoked();
+                revoke(QStringLiteral("refresh_token"), refreshToken, [this] { verifyRevoked(); });
+            });
         });
+    }
+
+    /// RFC 7662 introspection of the access token, when the AS has an endpoint and the
+    /// client has credentials to call it with (a public client has none): active before
+    /// revocation, inactive after. An AS whose policy refuses this client is noted, not failed.
+    void introspect(bool beforeRevocation, std::function<void()> then)
+    {
+        const QString endpoint = as.value(QStringLiteral("introspection_endpoint")).toString();
+        if (endpoint.isEmpty() || (clientSecret.isEmpty() && privateKey.isNull()))
+            return then();
+        Http::FormData form{{QStringLiteral("token"), accessToken},
+                            {QStringLiteral("token_type_hint"), QStringLiteral("access_token")}};
+        const Http::Headers headers = clientAuthentication(form);
+        postForm(
+            QUrl(endpoint), form,
+            [this, beforeRevocation, then = std::move(then)](const Http::ClientResponse &response) {
+                const auto body = jsonObject(response.body);
+                if (response.status != 200 || !body) {
+                    check(QStringLiteral("introspection.allowed"), Level::May, Verdict::Skip,
+                          QStringLiteral("RFC 7662 §2.1: the AS did not let this client "
+                                         "introspect (%1); who may is the AS's policy")
+                              .arg(oauthError(response)));
+                    return then();
+                }
+                const bool active = body->value(QStringLiteral("active")).toBool();
+                if (!beforeRevocation) {
+                    expect(!active, QStringLiteral("introspection.revoked"), Level::Must,
+                           QStringLiteral("RFC 7009 §2 / RFC 7662 §2.2: a revoked access token "
+                                          "introspects as inactive (got active: %1)")
+                               .arg(active ? QStringLiteral("true") : QStringLiteral("false")));
+                    return then();
+                }
+                expect(active, QStringLiteral("introspection.active"), Level::Must,
+                       QStringLiteral("RFC 7662 §2.2: the access token just issued introspects "
+                                      "as active"));
+                if (active) {
+                    const QJsonValue aud = body->value(QStringLiteral("aud"));
+                    const QStringList audiences =
+                        aud.isArray() ? stringList(aud) : QStringList{aud.toString()};
+                    expect(audiences.contains(resourceUri), QStringLiteral("introspection.aud"),
+                           Level::Should,
+                           QStringLiteral("RFC 8707 §2 / RFC 7662 §2.2: the token's audience "
+                                          "names the MCP server %1 (got %2)")
+                               .arg(resourceUri, audiences.join(QStringLiteral(", "))));
+                    if (dpopBound) {
+                        const QString jkt = body->value(QStringLiteral("cnf"))
+                                                .toObject()
+                                                .value(QStringLiteral("jkt"))
+                                                .toString();
+                        expect(jkt == dpop->thumbprint(), QStringLiteral("introspection.cnf_jkt"),
+                               Level::Must,
+                               QStringLiteral("RFC 9449 §6.2: the introspection of a DPoP-bound "
+                                              "token carries cnf.jkt, the thumbprint of this "
+                                              "run's key (got \"%1\")")
+                                   .arg(jkt));
+                    }
+                }
+                then();
+            },
+            headers);
     }
 
     void revoke(const QString &hint, const QString &token, std::function<void()> then)
@@ -1564,17 +1902,15 @@ public:
         q->m_run.tokens.revoked = true;
         mcpSession.clear();
         negotiatedVersion.clear();
-        sendJson("POST", serverUrl, initializeMessage(), mcpHeaders(true),
-                 [this](const Http::ClientResponse &response) {
-                     expect(response.status == 401, QStringLiteral("revocation.effective"),
-                            Level::Should,
-                            QStringLiteral("RFC 7009 §2 / RFC 7662: after revocation the MCP "
-                                           "server should refuse the token (got HTTP %1; a "
-                                           "server caching introspection may accept it until "
-                                           "the cache expires)")
-                                .arg(response.status));
-                     endStep(QStringLiteral("tokens revoked"), std::nullopt);
-                 });
+        sendMcp(openingMessage(), [this](const Http::ClientResponse &response) {
+            expect(response.status == 401, QStringLiteral("revocation.effective"), Level::Should,
+                   QStringLiteral("RFC 7009 §2 / RFC 7662: after revocation the MCP "
+                                  "server should refuse the token (got HTTP %1; a "
+                                  "server caching introspection may accept it until "
+                                  "the cache expires)")
+                       .arg(response.status));
+            introspect(false, [this] { endStep(QStringLiteral("tokens revoked"), std::nullopt); });
+        });
     }
 };
 

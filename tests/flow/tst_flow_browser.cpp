@@ -39,8 +39,12 @@ private slots:
     void entities();
     void forms_data();
     void forms();
+    void formControls_data();
+    void formControls();
     void noForm();
     void cookies();
+    void cookiePaths_data();
+    void cookiePaths();
     void loopbackReceiver();
     void loopbackRefusesBadRequests_data();
     void loopbackRefusesBadRequests();
@@ -131,6 +135,74 @@ void TestFlowBrowser::forms()
     QCOMPARE(form->buttons.value(QStringLiteral("decision")), decisions);
 }
 
+// Pages of another AS (oidc-provider 9's development pages): the login name in "login",
+// a consent form with nothing to fill, a device confirmation form whose buttons sit outside
+// it (form="id"), and a form_post page that submits itself.
+void TestFlowBrowser::formControls_data()
+{
+    QTest::addColumn<QByteArray>("html");
+    QTest::addColumn<QString>("id");
+    QTest::addColumn<QStringList>("text");
+    QTest::addColumn<QStringList>("passwords");
+    QTest::addColumn<QStringList>("buttons");
+    QTest::addColumn<bool>("autoSubmit");
+
+    QTest::newRow("oidc-provider login")
+        << QByteArray(
+               "<form autocomplete=\"off\" action=\"/interaction/u1/login\" method=\"post\">"
+               "<input type=\"hidden\" name=\"prompt\" value=\"login\"/>"
+               "<input required type=\"text\" name=\"login\" placeholder=\"Enter any "
+               "login\" autofocus=\"on\">"
+               "<input required type=\"password\" name=\"password\">"
+               "<button type=\"submit\" class=\"login login-submit\">Sign-in</button></form>")
+        << QString() << QStringList{QStringLiteral("login")}
+        << QStringList{QStringLiteral("password")} << QStringList{} << false;
+    QTest::newRow("oidc-provider consent")
+        << QByteArray("<ul><li>scopes</li></ul><form autocomplete=\"off\" action=\"/i/u1\" "
+                      "method=\"post\"><input type=\"hidden\" name=\"prompt\" value=\"consent\"/>"
+                      "<button autofocus type=\"submit\">Continue</button></form>")
+        << QString() << QStringList{} << QStringList{} << QStringList{} << false;
+    QTest::newRow("device confirmation, buttons outside the form")
+        << QByteArray("<form id=\"op.deviceConfirmForm\" method=\"post\" action=\"/device\">"
+                      "<input type=\"hidden\" name=\"xsrf\" value=\"x\"/>"
+                      "<input type=\"hidden\" name=\"confirm\" value=\"yes\"/></form>"
+                      "<button autofocus type=\"submit\" form=\"op.deviceConfirmForm\">Continue"
+                      "</button><button type=\"submit\" form=\"op.deviceConfirmForm\" "
+                      "value=\"yes\" name=\"abort\">[ Abort ]</button>"
+                      "<button type=\"submit\" form=\"another\" name=\"other\">x</button>")
+        << QStringLiteral("op.deviceConfirmForm") << QStringList{} << QStringList{}
+        << QStringList{QStringLiteral("abort")} << false;
+    QTest::newRow("form_post page submitting itself")
+        << QByteArray("<head><script>document.addEventListener('DOMContentLoaded', function () "
+                      "{ document.forms[0].submit() });</script></head><body>"
+                      "<form method=\"post\" action=\"/device\"><input type=\"hidden\" "
+                      "name=\"user_code\" value=\"AB-CD\"/><noscript><button autofocus "
+                      "type=\"submit\">Continue</button></noscript></form>")
+        << QString() << QStringList{} << QStringList{} << QStringList{} << true;
+    QTest::newRow("email and untyped inputs are text")
+        << QByteArray("<form><input type=email name=e><input name=u><input type=checkbox "
+                      "name=c><input type=hidden name=h></form>")
+        << QString() << QStringList{QStringLiteral("e"), QStringLiteral("u")} << QStringList{}
+        << QStringList{} << false;
+}
+
+void TestFlowBrowser::formControls()
+{
+    QFETCH(QByteArray, html);
+    QFETCH(QString, id);
+    QFETCH(QStringList, text);
+    QFETCH(QStringList, passwords);
+    QFETCH(QStringList, buttons);
+    QFETCH(bool, autoSubmit);
+    const auto form = Flow::parseFirstForm(html, QUrl(QStringLiteral("http://127.0.0.1:4000/x")));
+    QVERIFY2(form.ok(), form.ok() ? "" : qPrintable(form.error().toString()));
+    QCOMPARE(form->id, id);
+    QCOMPARE(form->textInputs, text);
+    QCOMPARE(form->passwordInputs, passwords);
+    QCOMPARE(form->buttons.keys(), buttons);
+    QCOMPARE(form->autoSubmit, autoSubmit);
+}
+
 void TestFlowBrowser::noForm()
 {
     const auto form = Flow::parseFirstForm("<html><p>You can close this tab.</p></html>",
@@ -155,6 +227,52 @@ void TestFlowBrowser::cookies()
     replaced.add("Set-Cookie", "=novalue");
     jar.store(as, replaced);
     QCOMPARE(jar.header(as), QByteArray("mcpauth_session=def"));
+}
+
+void TestFlowBrowser::cookiePaths_data()
+{
+    QTest::addColumn<QList<QByteArray>>("setCookies"); // from http://as.test/auth/u1
+    QTest::addColumn<QString>("requestPath");
+    QTest::addColumn<QByteArray>("cookie");
+
+    const QList<QByteArray> interaction{
+        "_interaction=i1; path=/interaction/u1; expires=Sun, 22 Nov 2099 03:23:40 GMT; "
+        "samesite=lax; httponly\n_interaction_resume=r1; path=/auth/u1; samesite=lax",
+        "_session=s1; path=/; httponly"};
+    QTest::newRow("folded Set-Cookie, interaction path")
+        << interaction << QStringLiteral("/interaction/u1")
+        << QByteArray("_interaction=i1; _session=s1");
+    QTest::newRow("folded Set-Cookie, resume path")
+        << interaction << QStringLiteral("/auth/u1")
+        << QByteArray("_interaction_resume=r1; _session=s1");
+    QTest::newRow("path prefix only at a segment boundary")
+        << interaction << QStringLiteral("/interaction/u10") << QByteArray("_session=s1");
+    QTest::newRow("below the path") << interaction << QStringLiteral("/interaction/u1/login")
+                                    << QByteArray("_interaction=i1; _session=s1");
+    QTest::newRow("expired by a past Expires")
+        << QList<QByteArray>{"a=1; path=/", "a=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT"}
+        << QStringLiteral("/") << QByteArray();
+    QTest::newRow("expired by Max-Age=0, same name on another path kept")
+        << QList<QByteArray>{"a=1; path=/", "a=2; path=/x", "a=; Path=/; Max-Age=0"}
+        << QStringLiteral("/x/y") << QByteArray("a=2");
+    QTest::newRow("default path is the request's directory")
+        << QList<QByteArray>{"d=1"} << QStringLiteral("/auth/other") << QByteArray("d=1");
+    QTest::newRow("default path does not reach elsewhere")
+        << QList<QByteArray>{"d=1"} << QStringLiteral("/device") << QByteArray();
+}
+
+void TestFlowBrowser::cookiePaths()
+{
+    QFETCH(QList<QByteArray>, setCookies);
+    QFETCH(QString, requestPath);
+    QFETCH(QByteArray, cookie);
+    Flow::CookieJar jar;
+    for (const QByteArray &value : setCookies) {
+        Http::Headers headers;
+        headers.add("Set-Cookie", value);
+        jar.store(QUrl(QStringLiteral("http://as.test/auth/u1")), headers);
+    }
+    QCOMPARE(jar.header(QUrl(QStringLiteral("http://as.test") + requestPath)), cookie);
 }
 
 void TestFlowBrowser::loopbackReceiver()
