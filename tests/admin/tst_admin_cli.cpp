@@ -12,6 +12,7 @@
 #include <QtTest>
 
 #include "authserver/passwords.h"
+#include "clirun.h"
 #include "crypto/jwks.h"
 #include "crypto/key.h"
 #include "store/database.h"
@@ -22,29 +23,11 @@
 
 namespace {
 
-struct RunResult
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using RunResult = TestSupport::CliRun;
 
 RunResult runCli(const QStringList &arguments, const QByteArray &input = {})
 {
-    QProcess process;
-    process.start(QStringLiteral(MCPAUTH_CLI), arguments);
-    if (!process.waitForStarted(10000))
-        return {};
-    process.write(input);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished();
-        return {};
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
+    return TestSupport::runProgram(QStringLiteral(MCPAUTH_CLI), arguments, input);
 }
 
 QJsonObject jsonOf(const RunResult &r)

@@ -11,26 +11,15 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "clirun.h"
+
 namespace {
 
-struct Ran
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Ran = TestSupport::CliRun;
 
 Ran runCli(const QStringList &arguments, int timeoutMs = 60000)
 {
-    QProcess process;
-    process.start(QStringLiteral(MCPAUTH_CLI), arguments);
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
+    return TestSupport::runProgram(QStringLiteral(MCPAUTH_CLI), arguments, {}, timeoutMs);
 }
 
 QStringList stepIds(const QJsonObject &run)

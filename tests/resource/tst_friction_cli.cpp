@@ -6,30 +6,17 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "clirun.h"
 #include "engine.h"
 #include "friction/registry.h"
 
 namespace {
 
-struct RunResult
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using RunResult = TestSupport::CliRun;
 
 RunResult runCli(const QStringList &arguments)
 {
-    QProcess process;
-    process.start(QStringLiteral(MCPAUTH_CLI), arguments);
-    if (!process.waitForFinished(20000)) {
-        process.kill();
-        process.waitForFinished();
-        return {};
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
+    return TestSupport::runProgram(QStringLiteral(MCPAUTH_CLI), arguments, {}, 20000);
 }
 
 } // namespace

@@ -14,27 +14,15 @@
 #include <QUrlQuery>
 #include <QtTest>
 
+#include "clirun.h"
+
 namespace {
 
-struct RunResult
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using RunResult = TestSupport::CliRun;
 
 RunResult runCli(const QStringList &arguments, int timeoutMs = 25000)
 {
-    QProcess process;
-    process.start(QStringLiteral(MCPAUTH_CLI), arguments);
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        return {};
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
+    return TestSupport::runProgram(QStringLiteral(MCPAUTH_CLI), arguments, {}, timeoutMs);
 }
 
 } // namespace
