@@ -489,7 +489,9 @@ private slots:
 
     void pausedListenServesOnlyAfterResume()
     {
-        Server server(ServerOptions{.workerThreads = 1});
+        ServerOptions options;
+        options.workerThreads = 1;
+        Server server(options);
         QVERIFY(server.listen(QHostAddress::LocalHost, 0, Server::ListenMode::Paused).ok());
         QVERIFY(server.port() != 0);
         // A route added after binding, while paused, is served once accepting resumes.
