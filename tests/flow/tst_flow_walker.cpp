@@ -52,6 +52,7 @@ private slots:
     void clientCredentials();
     void deviceGrant_data();
     void deviceGrant();
+    void dpopWithoutAsSupport();
 
 private:
     std::unique_ptr<Core::Engine> startEngine(const EngineSetup &setup, const QString &name);
@@ -525,6 +526,34 @@ void TestFlowWalker::deviceGrant()
     QCOMPARE(FlowTest::findCheck(run, QStringLiteral("device.interval"))->verdict,
              Flow::Verdict::Pass);
     QVERIFY(!FlowTest::findCheck(run, QStringLiteral("device.slow_down"))); // never too early
+}
+
+// Options::dpop against an AS that does not advertise dpop_signing_alg_values_supported
+// (ours): a warning, no DPoP header anywhere, Bearer tokens, and the walk still succeeds.
+void TestFlowWalker::dpopWithoutAsSupport()
+{
+    Flow::Options options = headless(*m_engine);
+    options.dpop = true;
+    Flow::Walker walker(options);
+    const Flow::Run run = walk(walker);
+    verifySucceeded(run);
+    bool warned = false;
+    for (const Flow::Step &step : run.steps) {
+        for (const Flow::Check &check : step.checks) {
+            if (check.rule == QLatin1String("dpop.supported"))
+                warned = check.verdict == Flow::Verdict::Warn;
+            QVERIFY2(check.rule == QLatin1String("dpop.supported") ||
+                         !check.rule.startsWith(QLatin1String("dpop.")),
+                     qPrintable(check.rule));
+        }
+        for (const Http::Exchange &exchange : step.exchanges) {
+            QVERIFY(!exchange.requestHeaders.contains("DPoP"));
+            QVERIFY(!exchange.requestHeaders.value("Authorization").startsWith("DPoP "));
+        }
+    }
+    QVERIFY(warned);
+    QCOMPARE(run.tokens.tokenType.toLower(), QStringLiteral("bearer"));
+    QCOMPARE(run.options.value(QStringLiteral("dpop")).toBool(), true);
 }
 
 QTEST_MAIN(TestFlowWalker)
