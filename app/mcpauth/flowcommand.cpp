@@ -4,6 +4,8 @@
 #include <QCoreApplication>
 #include <QEventLoop>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSaveFile>
 #include <QSocketNotifier>
@@ -71,6 +73,47 @@ Core::Result<QString> readSecretFile(const QString &path)
     if (text.isEmpty())
         return Core::makeError(QStringLiteral("io_error"), QStringLiteral("%1 is empty").arg(path));
     return text;
+}
+
+/// The Client ID Metadata Document URL the conformance suite expects a CIMD client to use.
+const QString kConformanceCimdUrl =
+    QStringLiteral("https://conformance-test.local/client-metadata.json");
+
+/// Maps the MCP conformance suite's client-under-test variables onto `options`:
+/// MCP_CONFORMANCE_SCENARIO (e.g. "auth/pre-registration"), MCP_CONFORMANCE_CONTEXT (a JSON
+/// object with the scenario's client credentials, keys or assertions) and
+/// MCP_CONFORMANCE_PROTOCOL_VERSION. The browser step is headless (the suite's mock AS
+/// redirects at once). Returns false when the variables are not set.
+Core::Result<bool> applyConformanceEnvironment(Flow::Options &options)
+{
+    const QString scenario = qEnvironmentVariable("MCP_CONFORMANCE_SCENARIO");
+    if (scenario.isEmpty())
+        return false;
+    QJsonObject context;
+    if (const QByteArray raw = qgetenv("MCP_CONFORMANCE_CONTEXT"); !raw.isEmpty()) {
+        QJsonParseError error{};
+        const QJsonDocument document = QJsonDocument::fromJson(raw, &error);
+        if (error.error != QJsonParseError::NoError || !document.isObject())
+            return Core::makeError(
+                QStringLiteral("invalid_request"),
+                QStringLiteral("MCP_CONFORMANCE_CONTEXT is not a JSON object: %1")
+                    .arg(error.errorString()));
+        context = document.object();
+    }
+    const auto text = [&](const char *key) { return context.value(QLatin1String(key)).toString(); };
+    options.browser = Flow::BrowserMode::Headless;
+    if (const QString version = qEnvironmentVariable("MCP_CONFORMANCE_PROTOCOL_VERSION");
+        !version.isEmpty())
+        options.protocolVersion = version;
+    options.clientMetadataUrl = QUrl(kConformanceCimdUrl);
+    options.toolName = QStringLiteral("*");
+    options.clientId = text("client_id");
+    options.clientSecret = text("client_secret");
+    options.privateKeyPem = text("private_key_pem").toUtf8();
+    if (scenario.startsWith(QLatin1String("auth/client-credentials")))
+        options.grant = Flow::Grant::ClientCredentials;
+    options.dpop = scenario.startsWith(QLatin1String("auth/dpop"));
+    return true;
 }
 
 } // namespace
@@ -221,6 +264,8 @@ int runFlowCommand(const QStringList &arguments)
         options.browserTimeout = std::chrono::seconds(seconds);
     }
     options.ssrfPolicy.allowPrivateNetworks = parser.isSet(privateNetworks);
+    if (auto conformance = applyConformanceEnvironment(options); !conformance)
+        return usageError(conformance.error().message);
     const bool asJson = parser.isSet(json);
 
     Flow::Walker walker(options);

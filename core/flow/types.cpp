@@ -248,6 +248,7 @@ QJsonObject Options::toJson() const
         {QStringLiteral("grant"), grantName(grant)},
         {QStringLiteral("browser"), browserModeName(browser)},
         {QStringLiteral("protocol_version"), protocolVersion},
+        {QStringLiteral("tool_name"), toolName},
         {QStringLiteral("max_step_up_attempts"), maxStepUpAttempts},
     };
     if (!scope.isEmpty())

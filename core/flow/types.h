@@ -97,7 +97,12 @@ struct Options
     QString username;           ///< headless mode: the AS login
     QString password;           ///< headless mode: the AS login (never exported)
     bool approveConsent = true; ///< headless mode: approve or deny on the consent page
-    QString protocolVersion = QStringLiteral("2025-11-25"); ///< MCP protocol version sent
+    /// MCP protocol version sent; 2026-07-28 and later select the stateless revision
+    /// (server/discover, no session, per-request _meta and Mcp-Method / Mcp-Name headers).
+    QString protocolVersion = QStringLiteral("2025-11-25");
+    /// The tool the MCP step calls once tools/list names it (with empty arguments, except
+    /// "echo" which gets a text); "*" calls the first tool listed.
+    QString toolName = QStringLiteral("echo");
     int maxStepUpAttempts = 3;
     bool refresh = true; ///< run the refresh step when a refresh token was issued
     bool revoke = true;  ///< run the revocation step when the AS has an endpoint

@@ -19,6 +19,7 @@
 #include "http/client.h"
 #include "http/exchangelog.h"
 #include "http/masking.h"
+#include "traffic/mcpwire.h"
 
 namespace Flow {
 
@@ -220,6 +221,7 @@ public:
     QJsonObject as;
     QString clientId;
     QString clientSecret;
+    QString registeredAuthMethod; ///< token_endpoint_auth_method of the DCR response
     Crypto::Key privateKey;
     QUrl redirectUri;
     QByteArray verifier;
@@ -274,7 +276,8 @@ public:
         request.method = method;
         request.url = url;
         headers.set("Content-Type", kJson);
-        headers.set("Accept", kJson);
+        if (!headers.contains("Accept"))
+            headers.set("Accept", kJson);
         request.headers = std::move(headers);
         request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
         send(std::move(request), std::move(done));
@@ -440,6 +443,29 @@ public:
                                   {QStringLiteral("version"), QStringLiteral(MCPAUTH_VERSION)}}}}}};
     }
 
+    bool stateless() const { return Traffic::isStatelessProtocol(q->m_options.protocolVersion); }
+
+    /// The first request of a conversation: initialize, or server/discover statelessly.
+    QJsonObject openingMessage()
+    {
+        if (!stateless())
+            return initializeMessage();
+        return {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                {QStringLiteral("id"), rpcId++},
+                {QStringLiteral("method"), QStringLiteral("server/discover")}};
+    }
+
+    /// Stamps a request of the stateless revision (per-request _meta and headers).
+    void frame(QJsonObject &message, Http::Headers &headers) const
+    {
+        const QString method = message.value(QStringLiteral("method")).toString();
+        if (!stateless() || method.isEmpty())
+            return;
+        QJsonObject params = message.value(QStringLiteral("params")).toObject();
+        Traffic::stampStatelessRequest(method, params, headers, q->m_options.protocolVersion);
+        message.insert(QStringLiteral("params"), params);
+    }
+
     Http::Headers mcpHeaders(bool withToken)
     {
         Http::Headers headers;
@@ -464,7 +490,10 @@ public:
         canonical.setScheme(canonical.scheme().toLower());
         canonical.setHost(canonical.host().toLower());
         resourceUri = canonical.toString(QUrl::StripTrailingSlash);
-        sendJson("POST", serverUrl, initializeMessage(), mcpHeaders(false),
+        QJsonObject message = openingMessage();
+        Http::Headers headers = mcpHeaders(false);
+        frame(message, headers);
+        sendJson("POST", serverUrl, message, headers,
                  [this](const Http::ClientResponse &response) { probed(response); });
     }
 
@@ -505,8 +534,12 @@ public:
                            StepKind::ResourceMetadata);
         }
         const AuthChallenge *bearer = nullptr;
+        // A server that sender-constrains its tokens challenges with the DPoP scheme
+        // (RFC 9449 §7.1) and the same parameters.
         for (const AuthChallenge &c : std::as_const(*challenges))
-            if (c.isBearer() && !bearer)
+            if ((c.isBearer() ||
+                 c.scheme.compare(QLatin1String("dpop"), Qt::CaseInsensitive) == 0) &&
+                !bearer)
                 bearer = &c;
         if (!expect(bearer != nullptr, QStringLiteral("probe.bearer_challenge"), Level::Must,
                     QStringLiteral("RFC 6750 §3: the 401 names the Bearer scheme")))
@@ -850,6 +883,8 @@ public:
                 return endStep(QStringLiteral("no client_id in the registration response"),
                                std::nullopt);
             clientSecret = answer->value(QStringLiteral("client_secret")).toString();
+            registeredAuthMethod =
+                answer->value(QStringLiteral("token_endpoint_auth_method")).toString();
             registered(QStringLiteral("registered client ") + clientId +
                        QStringLiteral(" (application_type native, redirect ") +
                        redirectUri.toString() + QLatin1Char(')'));
@@ -886,7 +921,9 @@ public:
             const QJsonObject claims{
                 {QStringLiteral("iss"), clientId},
                 {QStringLiteral("sub"), clientId},
-                {QStringLiteral("aud"), as.value(QStringLiteral("token_endpoint")).toString()},
+                // RFC 7523 §3 names the token endpoint; RFC 7523bis and SEP-1046 the issuer.
+                {QStringLiteral("aud"),
+                 QJsonArray{issuer, as.value(QStringLiteral("token_endpoint")).toString()}},
                 {QStringLiteral("iat"), now},
                 {QStringLiteral("exp"), now + 60},
                 {QStringLiteral("jti"), QString::fromLatin1(Crypto::randomToken(16))}};
@@ -909,11 +946,30 @@ public:
             form.append(QStringLiteral("client_id"), clientId);
             return headers;
         }
+        if (tokenAuthMethod() == QLatin1String("client_secret_post")) {
+            form.append(QStringLiteral("client_id"), clientId);
+            form.append(QStringLiteral("client_secret"), clientSecret);
+            return headers;
+        }
         // RFC 6749 section 2.3.1: both parts form-encoded before base64.
         const QByteArray user = QUrl::toPercentEncoding(clientId);
         const QByteArray password = QUrl::toPercentEncoding(clientSecret);
         headers.set("Authorization", "Basic " + QByteArray(user + ':' + password).toBase64());
         return headers;
+    }
+
+    /// How a client with a secret authenticates: what registration answered, else
+    /// client_secret_basic unless the AS supports only client_secret_post (RFC 8414 §2).
+    QString tokenAuthMethod() const
+    {
+        if (!registeredAuthMethod.isEmpty())
+            return registeredAuthMethod;
+        const QStringList methods =
+            stringList(as.value(QStringLiteral("token_endpoint_auth_methods_supported")));
+        if (methods.contains(QStringLiteral("client_secret_post")) &&
+            !methods.contains(QStringLiteral("client_secret_basic")))
+            return QStringLiteral("client_secret_post");
+        return QStringLiteral("client_secret_basic");
     }
 
     /// The scope to ask for and where it came from (MCP authorization, Scope Selection).
@@ -1322,9 +1378,16 @@ public:
                        .arg(type));
         }
         dpopBound = dpop && dpopType;
-        expect(response.headers.value("Cache-Control").toLower().contains("no-store"),
-               QStringLiteral("token.no_store"), Level::Must,
-               QStringLiteral("RFC 6749 §5.1: a token response carries Cache-Control: no-store"));
+        // The AS's own duty: reported, but the client can still use the token, so the walk
+        // goes on (a warning, not a failure that would stop it).
+        const bool noStore = response.headers.value("Cache-Control").toLower().contains("no-store");
+        check(QStringLiteral("token.no_store"), Level::Must,
+              noStore ? Verdict::Pass : Verdict::Warn,
+              noStore ? QStringLiteral("RFC 6749 §5.1: a token response carries Cache-Control: "
+                                       "no-store")
+                      : QStringLiteral("RFC 6749 §5.1: a token response must carry "
+                                       "Cache-Control: no-store; this one does not (the token "
+                                       "is still used)"));
         const qint64 expiresIn = body->value(QStringLiteral("expires_in")).toInteger();
         expect(expiresIn > 0, QStringLiteral("token.expires_in"), Level::Should,
                QStringLiteral("RFC 6749 §5.1: expires_in is recommended"));
@@ -1365,6 +1428,27 @@ public:
     {
         mcpSession.clear();
         negotiatedVersion.clear();
+        if (stateless()) {
+            negotiatedVersion = q->m_options.protocolVersion;
+            sendMcp(openingMessage(), [this](const Http::ClientResponse &response) {
+                if (!mcpAccepted(response, QStringLiteral("server/discover")))
+                    return;
+                const auto message = rpcMessage(response);
+                const QJsonObject result =
+                    message ? message->value(QStringLiteral("result")).toObject() : QJsonObject();
+                const QStringList versions =
+                    stringList(result.value(QStringLiteral("supportedVersions")));
+                if (!expect(versions.contains(q->m_options.protocolVersion),
+                            QStringLiteral("mcp.discover"), Level::Must,
+                            QStringLiteral("MCP lifecycle (2026-07-28): server/discover lists the "
+                                           "protocol version %1 in supportedVersions (got %2)")
+                                .arg(q->m_options.protocolVersion,
+                                     versions.join(QStringLiteral(", ")))))
+                    return endStep(QStringLiteral("server/discover failed"), std::nullopt);
+                listTools();
+            });
+            return;
+        }
         sendMcp(initializeMessage(), [this](const Http::ClientResponse &response) {
             if (!mcpAccepted(response, QStringLiteral("initialize")))
                 return;
@@ -1393,6 +1477,8 @@ public:
     void sendMcp(const QJsonObject &message, Callback done, bool retried = false)
     {
         Http::Headers headers = mcpHeaders(true);
+        QJsonObject framed = message;
+        frame(framed, headers);
         if (dpopBound) {
             auto proof =
                 dpop->proof("POST", serverUrl, accessToken, QDateTime::currentSecsSinceEpoch());
@@ -1401,7 +1487,7 @@ public:
                                 proof.error().message);
             headers.set("DPoP", *proof);
         }
-        sendJson("POST", serverUrl, message, headers,
+        sendJson("POST", serverUrl, framed, headers,
                  [this, message, retried,
                   done = std::move(done)](const Http::ClientResponse &response) mutable {
                      if (!dpopBound)
@@ -1512,24 +1598,28 @@ public:
             check(
                 QStringLiteral("mcp.tools_list"), Level::Must, Verdict::Pass,
                 QStringLiteral("MCP tools: tools/list answered with %1 tool(s)").arg(names.size()));
-            if (!names.contains(QStringLiteral("echo")))
+            const QString &wanted = q->m_options.toolName;
+            const QString tool = wanted == QLatin1String("*") ? names.value(0) : wanted;
+            if (tool.isEmpty() || !names.contains(tool))
                 return endMcp(names);
-            callEcho(names);
+            callTool(tool, names);
         });
     }
 
-    void callEcho(const QStringList &names)
+    void callTool(const QString &tool, const QStringList &names)
     {
+        const QJsonObject arguments =
+            tool == QLatin1String("echo")
+                ? QJsonObject{{QStringLiteral("text"),
+                               QStringLiteral("hello from the flow walker")}}
+                : QJsonObject{};
         const QJsonObject message{
             {QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
             {QStringLiteral("id"), rpcId++},
             {QStringLiteral("method"), QStringLiteral("tools/call")},
-            {QStringLiteral("params"),
-             QJsonObject{{QStringLiteral("name"), QStringLiteral("echo")},
-                         {QStringLiteral("arguments"),
-                          QJsonObject{{QStringLiteral("text"),
-                                       QStringLiteral("hello from the flow walker")}}}}}};
-        sendMcp(message, [this, names](const Http::ClientResponse &response) {
+            {QStringLiteral("params"), QJsonObject{{QStringLiteral("name"), tool},
+                                                   {QStringLiteral("arguments"), arguments}}}};
+        sendMcp(message, [this, tool, names](const Http::ClientResponse &response) {
             if (!mcpAccepted(response, QStringLiteral("tools/call")))
                 return;
             const auto reply = rpcMessage(response);
@@ -1538,10 +1628,10 @@ public:
                                  .toObject()
                                  .value(QStringLiteral("isError"))
                                  .toBool();
-            expect(
-                ok, QStringLiteral("mcp.tools_call"), Level::Should,
-                QStringLiteral("MCP tools: tools/call echo %1")
-                    .arg(ok ? QStringLiteral("succeeded") : QStringLiteral("returned an error")));
+            expect(ok, QStringLiteral("mcp.tools_call"), Level::Should,
+                   QStringLiteral("MCP tools: tools/call %1 %2")
+                       .arg(tool, ok ? QStringLiteral("succeeded")
+                                     : QStringLiteral("returned an error")));
             endMcp(names);
         });
     }
@@ -1815,7 +1905,7 @@ public:
         q->m_run.tokens.revoked = true;
         mcpSession.clear();
         negotiatedVersion.clear();
-        sendMcp(initializeMessage(), [this](const Http::ClientResponse &response) {
+        sendMcp(openingMessage(), [this](const Http::ClientResponse &response) {
             expect(response.status == 401, QStringLiteral("revocation.effective"), Level::Should,
                    QStringLiteral("RFC 7009 §2 / RFC 7662: after revocation the MCP "
                                   "server should refuse the token (got HTTP %1; a "

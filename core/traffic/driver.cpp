@@ -11,6 +11,7 @@
 #include "crypto/mask.h"
 #include "http/client.h"
 #include "traffic/mcpanswer.h"
+#include "traffic/mcpwire.h"
 
 namespace Traffic {
 
@@ -34,13 +35,6 @@ Core::Error optionError(const QString &message)
 bool needsTaskId(const QString &tool)
 {
     return tool == kGetTask || tool == kUpdateTask || tool == kDeleteTask;
-}
-
-/// MCP 2026-07-28 and later: no initialize and no session; every request names the
-/// protocol version in a header and in _meta, and its method (and tool) in headers.
-bool isStateless(const QString &version)
-{
-    return version >= QLatin1String("2026-07-28");
 }
 
 QString snippet(const QByteArray &body)
@@ -203,7 +197,7 @@ Core::Status Driver::start()
     m_tick->setTimerType(Qt::PreciseTimer);
     m_tick->setInterval(int(std::clamp(1000.0 / m_options.rate, 1.0, 50.0)));
     connect(m_tick, &QTimer::timeout, this, &Driver::handleTick);
-    m_stateless = isStateless(m_options.protocolVersion);
+    m_stateless = isStatelessProtocol(m_options.protocolVersion);
     m_state = State::Initializing;
     initialize();
     return {};
@@ -231,16 +225,7 @@ void Driver::post(const QString &method, QJsonObject params, qint64 id,
     request.headers.set(QByteArrayLiteral("Authorization"),
                         QByteArrayLiteral("Bearer ") + m_options.token);
     if (m_stateless) {
-        QJsonObject meta = params.value(QStringLiteral("_meta")).toObject();
-        meta.insert(QStringLiteral("io.modelcontextprotocol/protocolVersion"),
-                    m_options.protocolVersion);
-        meta.insert(QStringLiteral("io.modelcontextprotocol/clientCapabilities"), QJsonObject{});
-        params.insert(QStringLiteral("_meta"), meta);
-        request.headers.set(kVersionHeader, m_options.protocolVersion.toUtf8());
-        request.headers.set(QByteArrayLiteral("Mcp-Method"), method.toUtf8());
-        if (method == QLatin1String("tools/call"))
-            request.headers.set(QByteArrayLiteral("Mcp-Name"),
-                                params.value(QStringLiteral("name")).toString().toUtf8());
+        stampStatelessRequest(method, params, request.headers, m_options.protocolVersion);
     } else if (method != QLatin1String("initialize")) {
         if (!m_sessionId.isEmpty())
             request.headers.set(kSessionHeader, m_sessionId);
