@@ -103,6 +103,7 @@ struct Options
     /// The tool the MCP step calls once tools/list names it (with empty arguments, except
     /// "echo" which gets a text); "*" calls the first tool listed.
     QString toolName = QStringLiteral("echo");
+    /// Authorizations in all (the first and the step-ups on insufficient_scope).
     int maxStepUpAttempts = 3;
     bool refresh = true; ///< run the refresh step when a refresh token was issued
     bool revoke = true;  ///< run the revocation step when the AS has an endpoint

@@ -240,6 +240,7 @@ public:
     int rpcId = 1;
     QByteArray mcpSession;
     QString negotiatedVersion;
+    bool probedPastInitialize = false; ///< the probe's initialize was answered without a token
 
     // --- plumbing -------------------------------------------------------------------------
 
@@ -499,6 +500,35 @@ public:
 
     void probed(const Http::ClientResponse &response)
     {
+        // 2025-11-25: a server may let initialize through and protect only what follows
+        // (MCP authorization applies to the requests after it); the probe goes on to
+        // tools/list in the session without a token.
+        if (response.status == 200 && !stateless() && !probedPastInitialize) {
+            probedPastInitialize = true;
+            const auto message = rpcMessage(response);
+            negotiatedVersion = message ? message->value(QStringLiteral("result"))
+                                              .toObject()
+                                              .value(QStringLiteral("protocolVersion"))
+                                              .toString()
+                                        : QString();
+            mcpSession = response.headers.value("Mcp-Session-Id");
+            check(QStringLiteral("probe.initialize_open"), Level::May, Verdict::Pass,
+                  QStringLiteral("MCP authorization: initialize is answered without a token; "
+                                 "the probe continues with tools/list"));
+            const QJsonObject note{
+                {QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                {QStringLiteral("method"), QStringLiteral("notifications/initialized")}};
+            sendJson("POST", serverUrl, note, mcpHeaders(false),
+                     [this](const Http::ClientResponse &) {
+                         const QJsonObject list{
+                             {QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                             {QStringLiteral("id"), rpcId++},
+                             {QStringLiteral("method"), QStringLiteral("tools/list")}};
+                         sendJson("POST", serverUrl, list, mcpHeaders(false),
+                                  [this](const Http::ClientResponse &r) { probed(r); });
+                     });
+            return;
+        }
         if (response.status != 401) {
             expect(false, QStringLiteral("probe.unauthorized"), Level::Must,
                    QStringLiteral("MCP authorization (2025-11-25) §Authorization Flow Steps: a "
@@ -587,15 +617,22 @@ public:
     void runResourceMetadata(int attempt)
     {
         const QList<QUrl> candidates = prmCandidates();
-        if (attempt >= candidates.size())
-            return failStep(QStringLiteral("no Protected Resource Metadata found at %1")
-                                .arg(QStringList([&] {
-                                         QStringList urls;
-                                         for (const QUrl &u : candidates)
-                                             urls.append(u.toString());
-                                         return urls;
-                                     }())
-                                         .join(QStringLiteral(", "))));
+        if (attempt >= candidates.size()) {
+            // A server of the 2025-03-26 revision has no PRM: its origin is the
+            // authorization server. Reported, then the walk goes on that way.
+            QStringList urls;
+            for (const QUrl &u : candidates)
+                urls.append(u.toString());
+            issuer = originOf(serverUrl);
+            check(QStringLiteral("prm.fetch"), Level::Must, Verdict::Warn,
+                  QStringLiteral("MCP authorization (2025-06-18 and later) / RFC 9728: an MCP "
+                                 "server must publish Protected Resource Metadata; none at %1. "
+                                 "Falling back to MCP 2025-03-26: the authorization server is "
+                                 "the server's origin %2")
+                      .arg(urls.join(QStringLiteral(", ")), issuer));
+            return endStep(QStringLiteral("no metadata; authorization server assumed at ") + issuer,
+                           StepKind::AuthServerMetadata);
+        }
         const QUrl url = candidates.at(attempt);
         get(
             url,
@@ -667,6 +704,9 @@ public:
         if (step().hasFailure())
             return endStep(QStringLiteral("the metadata cannot be trusted"), std::nullopt);
         issuer = servers.first();
+        // RFC 8707 / MCP authorization: the resource parameter is the identifier exactly as
+        // the metadata publishes it (it may be a prefix of the server URL).
+        resourceUri = prm.value(QStringLiteral("resource")).toString();
         endStep(QStringLiteral("authorization server: ") + issuer, StepKind::AuthServerMetadata);
     }
 
@@ -695,9 +735,27 @@ public:
             return endStep(QStringLiteral("the issuer is not a usable URL"), std::nullopt);
         }
         const QList<QUrl> candidates = asCandidates();
-        if (attempt >= candidates.size())
-            return failStep(
-                QStringLiteral("no authorization server metadata found for %1").arg(issuer));
+        if (attempt >= candidates.size()) {
+            if (!prm.isEmpty())
+                return failStep(
+                    QStringLiteral("no authorization server metadata found for %1").arg(issuer));
+            // MCP 2025-03-26 §2.3.3: without metadata, the default endpoints at the
+            // authorization server's base URL apply (only when no PRM named the issuer).
+            as = QJsonObject{
+                {QStringLiteral("issuer"), issuer},
+                {QStringLiteral("authorization_endpoint"),
+                 QString(issuer + QStringLiteral("/authorize"))},
+                {QStringLiteral("token_endpoint"), QString(issuer + QStringLiteral("/token"))},
+                {QStringLiteral("registration_endpoint"),
+                 QString(issuer + QStringLiteral("/register"))}};
+            check(QStringLiteral("as.fetch"), Level::Must, Verdict::Warn,
+                  QStringLiteral("RFC 8414 / MCP authorization: no authorization server metadata "
+                                 "for %1; falling back to the MCP 2025-03-26 default endpoints "
+                                 "/authorize, /token and /register")
+                      .arg(issuer));
+            return endStep(QStringLiteral("default endpoints at ") + issuer,
+                           StepKind::Registration);
+        }
         const QUrl url = candidates.at(attempt);
         get(url, [this, attempt, url](const Http::ClientResponse &response) {
             const auto body = response.status == 200 ? jsonObject(response.body) : std::nullopt;
@@ -1536,12 +1594,13 @@ public:
                           .arg(what, scope));
                 const QStringList granted = splitScope(q->m_run.tokens.scope);
                 stepUpScope = unite(unite(requestedScope, granted), splitScope(scope));
-                if (stepUps >= q->m_options.maxStepUpAttempts) {
+                // maxStepUpAttempts counts every authorization, the first one included.
+                if (stepUps + 1 >= q->m_options.maxStepUpAttempts) {
                     check(QStringLiteral("mcp.step_up_limit"), Level::Must, Verdict::Fail,
                           QStringLiteral("MCP authorization §Step-Up Authorization: still "
-                                         "insufficient_scope after %1 re-authorizations; clients "
+                                         "insufficient_scope after %1 authorizations; clients "
                                          "limit retries")
-                              .arg(stepUps));
+                              .arg(stepUps + 1));
                     endStep(QStringLiteral("step-up limit reached"), std::nullopt);
                     return false;
                 }
