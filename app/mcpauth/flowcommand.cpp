@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSocketNotifier>
 
@@ -112,6 +113,18 @@ Core::Result<bool> applyConformanceEnvironment(Flow::Options &options)
     options.privateKeyPem = text("private_key_pem").toUtf8();
     if (scenario.startsWith(QLatin1String("auth/client-credentials")))
         options.grant = Flow::Grant::ClientCredentials;
+    // A workload identity token (SEP-1933), or an enterprise IdP to get an identity
+    // assertion grant from (SEP-990): the JWT bearer grant.
+    if (context.contains(QLatin1String("valid_jwt"))) {
+        options.grant = Flow::Grant::JwtBearer;
+        options.assertion = text("valid_jwt");
+    }
+    if (context.contains(QLatin1String("idp_token_endpoint"))) {
+        options.grant = Flow::Grant::JwtBearer;
+        options.idpTokenEndpoint = QUrl(text("idp_token_endpoint"), QUrl::StrictMode);
+        options.idpIdToken = text("idp_id_token");
+        options.idpClientId = text("idp_client_id");
+    }
     options.dpop = scenario.startsWith(QLatin1String("auth/dpop"));
     return true;
 }
@@ -128,8 +141,8 @@ int runFlowCommand(const QStringList &arguments)
     const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                   QStringLiteral("Show this command's options."));
     const QCommandLineOption grant(QStringLiteral("grant"),
-                                   QStringLiteral("Grant to walk: pkce (default), device or "
-                                                  "client-credentials."),
+                                   QStringLiteral("Grant to walk: pkce (default), device, "
+                                                  "client-credentials or jwt-bearer."),
                                    QStringLiteral("grant"));
     const QCommandLineOption privateKey(
         QStringLiteral("private-key"),
@@ -171,6 +184,29 @@ int runFlowCommand(const QStringList &arguments)
         QStringLiteral("dpop"),
         QStringLiteral("Bind the tokens to a key made for this run with DPoP (RFC 9449), when the "
                        "authorization server supports it."));
+    const QCommandLineOption assertionFile(
+        QStringLiteral("assertion-file"),
+        QStringLiteral("--grant jwt-bearer: a file holding the assertion (e.g. a workload "
+                       "identity token)."),
+        QStringLiteral("file"));
+    const QCommandLineOption idpTokenEndpoint(
+        QStringLiteral("idp-token-endpoint"),
+        QStringLiteral("--grant jwt-bearer: get the assertion from this IdP token endpoint by "
+                       "token exchange (enterprise-managed authorization)."),
+        QStringLiteral("url"));
+    const QCommandLineOption idpIdTokenFile(
+        QStringLiteral("idp-id-token-file"),
+        QStringLiteral("With --idp-token-endpoint: a file holding the ID token to exchange."),
+        QStringLiteral("file"));
+    const QCommandLineOption idpClientId(QStringLiteral("idp-client-id"),
+                                         QStringLiteral("With --idp-token-endpoint: the client's "
+                                                        "id at the IdP."),
+                                         QStringLiteral("id"));
+    const QCommandLineOption protocolVersion(
+        QStringLiteral("protocol-version"),
+        QStringLiteral("MCP protocol version to speak (default 2025-11-25; 2026-07-28 and later: "
+                       "the stateless revision)."),
+        QStringLiteral("version"));
     const QCommandLineOption json(QStringLiteral("json"),
                                   QStringLiteral("Print the run as JSON (tokens masked)."));
     const QCommandLineOption report(QStringLiteral("report"),
@@ -183,9 +219,28 @@ int runFlowCommand(const QStringList &arguments)
     const QCommandLineOption privateNetworks(
         QStringLiteral("allow-private-networks"),
         QStringLiteral("Allow requests to private network addresses (10/8, 192.168/16, ...)."));
-    parser.addOptions({help, grant, privateKey, scope, clientId, clientSecret, clientSecretFile,
-                       metadataUrl, browser, username, passwordFile, deny, dpop, json, report,
-                       timeout, privateNetworks});
+    parser.addOptions({help,
+                       grant,
+                       privateKey,
+                       scope,
+                       clientId,
+                       clientSecret,
+                       clientSecretFile,
+                       metadataUrl,
+                       browser,
+                       username,
+                       passwordFile,
+                       deny,
+                       dpop,
+                       assertionFile,
+                       idpTokenEndpoint,
+                       idpIdTokenFile,
+                       idpClientId,
+                       protocolVersion,
+                       json,
+                       report,
+                       timeout,
+                       privateNetworks});
     if (!parser.parse(QStringList{QStringLiteral("mcpauth flow")} + arguments))
         return usageError(parser.errorText());
     if (parser.isSet(help)) {
@@ -236,6 +291,36 @@ int runFlowCommand(const QStringList &arguments)
         options.privateKeyPem.isEmpty())
         return usageError(QStringLiteral("--grant client-credentials needs --client-id with "
                                          "--client-secret(-file) or --private-key"));
+    if (parser.isSet(protocolVersion)) {
+        static const QRegularExpression date(QStringLiteral("^\\d{4}-\\d{2}-\\d{2}$"));
+        if (!date.match(parser.value(protocolVersion)).hasMatch())
+            return usageError(
+                QStringLiteral("--protocol-version must be a revision date such as 2025-11-25"));
+        options.protocolVersion = parser.value(protocolVersion);
+    }
+    if (parser.isSet(assertionFile)) {
+        auto assertion = readSecretFile(parser.value(assertionFile));
+        if (!assertion)
+            return failure(assertion.error());
+        options.assertion = *assertion;
+    }
+    if (parser.isSet(idpTokenEndpoint)) {
+        options.idpTokenEndpoint = QUrl(parser.value(idpTokenEndpoint), QUrl::StrictMode);
+        if (!options.idpTokenEndpoint.isValid() || options.idpTokenEndpoint.isRelative())
+            return usageError(QStringLiteral("--idp-token-endpoint must be an absolute URL"));
+        if (!parser.isSet(idpIdTokenFile))
+            return usageError(QStringLiteral("--idp-token-endpoint needs --idp-id-token-file"));
+        auto idToken = readSecretFile(parser.value(idpIdTokenFile));
+        if (!idToken)
+            return failure(idToken.error());
+        options.idpIdToken = *idToken;
+        options.idpClientId = parser.value(idpClientId);
+    }
+    if (options.grant == Flow::Grant::JwtBearer &&
+        (options.clientId.isEmpty() ||
+         (options.assertion.isEmpty() && options.idpTokenEndpoint.isEmpty())))
+        return usageError(QStringLiteral("--grant jwt-bearer needs --client-id and "
+                                         "--assertion-file or --idp-token-endpoint"));
     if (parser.isSet(metadataUrl)) {
         options.clientMetadataUrl = QUrl(parser.value(metadataUrl), QUrl::StrictMode);
         if (!options.clientMetadataUrl.isValid() || options.clientMetadataUrl.isRelative())

@@ -34,7 +34,7 @@ constexpr std::array<const char *, 6> kStepStatuses{"pending", "running", "passe
 constexpr std::array<const char *, 5> kOutcomes{"not_started", "running", "succeeded", "failed",
                                                 "cancelled"};
 constexpr std::array<const char *, 3> kBrowserModes{"system", "manual", "headless"};
-constexpr std::array<const char *, 3> kGrants{"pkce", "client-credentials", "device"};
+constexpr std::array<const char *, 4> kGrants{"pkce", "client-credentials", "device", "jwt-bearer"};
 
 Core::Error formatError(const QString &what)
 {
@@ -105,7 +105,8 @@ Core::Result<Grant> parseGrant(const QString &name)
         return *grant;
     return Core::makeError(
         QStringLiteral("invalid_option"),
-        QStringLiteral("unknown grant '%1' (pkce, client-credentials or device)").arg(name));
+        QStringLiteral("unknown grant '%1' (pkce, client-credentials, device or jwt-bearer)")
+            .arg(name));
 }
 
 Core::Result<BrowserMode> parseBrowserMode(const QString &name)

@@ -28,6 +28,9 @@ enum class Grant {
     AuthorizationCode, ///< PKCE with a browser step
     ClientCredentials, ///< RFC 6749 §4.4: a pre-registered confidential client, no user
     Device,            ///< RFC 8628: the user approves a code elsewhere; the walker polls
+    /// RFC 7523 §2.1: an assertion (a workload identity token, SEP-1933; or an identity
+    /// assertion grant obtained from an IdP by token exchange, SEP-990) for a token.
+    JwtBearer,
 };
 enum class BrowserMode {
     System,   ///< needsUser(OpenBrowser) for the caller to open it; loopback listener waits
@@ -40,8 +43,9 @@ enum class BrowserMode {
 [[nodiscard]] QString stepStatusName(StepStatus status);
 [[nodiscard]] QString outcomeName(Outcome outcome);
 [[nodiscard]] QString browserModeName(BrowserMode mode);
-[[nodiscard]] QString grantName(Grant grant); ///< "pkce", "client-credentials", "device"
-/// Parses "pkce", "client-credentials" or "device".
+/// "pkce", "client-credentials", "device", "jwt-bearer"
+[[nodiscard]] QString grantName(Grant grant);
+/// Parses "pkce", "client-credentials", "device" or "jwt-bearer".
 [[nodiscard]] Core::Result<Grant> parseGrant(const QString &name);
 /// Parses "system", "manual" or "headless".
 [[nodiscard]] Core::Result<BrowserMode> parseBrowserMode(const QString &name);
@@ -92,6 +96,14 @@ struct Options
     /// exported. Takes precedence over clientSecret.
     QByteArray privateKeyPem;
     QUrl clientMetadataUrl; ///< CIMD: used as client_id when the AS supports it
+    /// Grant::JwtBearer: the assertion sent as is (never exported). Empty with
+    /// idpTokenEndpoint set: the assertion is obtained from the IdP first.
+    QString assertion;
+    /// Grant::JwtBearer, enterprise-managed (SEP-990): the IdP's token endpoint where
+    /// idpIdToken is exchanged (RFC 8693) for an identity assertion grant (ID-JAG) for the AS.
+    QUrl idpTokenEndpoint;
+    QString idpIdToken;  ///< the user's ID token at the IdP (never exported)
+    QString idpClientId; ///< the client's id at the IdP (sent as client_id there)
     QString clientName = QStringLiteral("MCP Auth Studio flow walker");
     BrowserMode browser = BrowserMode::System;
     QString username;           ///< headless mode: the AS login

@@ -78,6 +78,7 @@ constexpr int kMaxBrowserHops = 12;
 const QByteArray kJson = QByteArrayLiteral("application/json");
 const QByteArray kForm = QByteArrayLiteral("application/x-www-form-urlencoded");
 const QString kDeviceGrant = QStringLiteral("urn:ietf:params:oauth:grant-type:device_code");
+const QString kIdJagType = QStringLiteral("urn:ietf:params:oauth:token-type:id-jag");
 
 std::optional<QJsonObject> jsonObject(const QByteArray &body)
 {
@@ -241,6 +242,9 @@ public:
     QByteArray mcpSession;
     QString negotiatedVersion;
     bool probedPastInitialize = false; ///< the probe's initialize was answered without a token
+    bool tokenWorked = false;          ///< the MCP server accepted the current access token
+    bool rediscovered = false;         ///< discovery ran again after a refusal (once per walk)
+    QString registeredIssuer;          ///< the authorization server the client is registered with
 
     // --- plumbing -------------------------------------------------------------------------
 
@@ -704,6 +708,19 @@ public:
         if (step().hasFailure())
             return endStep(QStringLiteral("the metadata cannot be trusted"), std::nullopt);
         issuer = servers.first();
+        if (!registeredIssuer.isEmpty() && registeredIssuer != issuer) {
+            // SEP-2352: credentials belong to the AS that issued them.
+            check(QStringLiteral("registration.as_changed"), Level::Must, Verdict::Pass,
+                  QStringLiteral("MCP authorization §Authorization Server Migration: the "
+                                 "authorization server changed from %1 to %2; the client "
+                                 "registered there is not reused")
+                      .arg(registeredIssuer, issuer));
+            clientId.clear();
+            clientSecret.clear();
+            registeredAuthMethod.clear();
+            accessToken.clear();
+            refreshToken.clear();
+        }
         // RFC 8707 / MCP authorization: the resource parameter is the identifier exactly as
         // the metadata publishes it (it may be a prefix of the server URL).
         resourceUri = prm.value(QStringLiteral("resource")).toString();
@@ -856,7 +873,13 @@ public:
     void runRegistration()
     {
         const Options &o = q->m_options;
-        if (o.grant != Grant::ClientCredentials) {
+        if (o.grant == Grant::JwtBearer && o.clientId.isEmpty()) {
+            check(QStringLiteral("registration.jwt_bearer_client"), Level::Must, Verdict::Fail,
+                  QStringLiteral("RFC 7523 §2.1: the JWT bearer grant is for a client the "
+                                 "authorization server knows; give its client id"));
+            return endStep(QStringLiteral("no client id for the JWT bearer grant"), std::nullopt);
+        }
+        if (o.grant == Grant::AuthorizationCode || o.grant == Grant::Device) {
             if (auto listening = receiver->listen(); !listening)
                 return failStep(listening.error().message);
             redirectUri = receiver->redirectUri();
@@ -951,6 +974,7 @@ public:
 
     void registered(const QString &summary)
     {
+        registeredIssuer = issuer;
         q->m_run.tokens.clientId = clientId;
         endStep(summary, firstGrantStep());
     }
@@ -960,6 +984,7 @@ public:
     {
         switch (q->m_options.grant) {
         case Grant::ClientCredentials:
+        case Grant::JwtBearer:
             return StepKind::Token;
         case Grant::Device:
             return StepKind::DeviceAuthorization;
@@ -1366,6 +1391,8 @@ public:
     {
         if (q->m_options.grant == Grant::ClientCredentials)
             return runClientCredentials();
+        if (q->m_options.grant == Grant::JwtBearer)
+            return runJwtBearer();
         Http::FormData form{{QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
                             {QStringLiteral("code"), m_code},
                             {QStringLiteral("redirect_uri"), redirectUri.toString()},
@@ -1398,6 +1425,66 @@ public:
                                   "client credentials"));
             endStep(QStringLiteral("access token ") + masked(accessToken) +
                         QStringLiteral(" for the client itself"),
+                    StepKind::McpCall);
+        });
+    }
+
+    /// RFC 7523 §2.1, after an RFC 8693 token exchange at the IdP when the assertion is an
+    /// identity assertion grant still to be obtained (SEP-990).
+    void runJwtBearer()
+    {
+        const Options &o = q->m_options;
+        requestedScope = chooseScope().first;
+        if (!o.assertion.isEmpty() || o.idpTokenEndpoint.isEmpty())
+            return jwtBearerGrant(o.assertion);
+        Http::FormData form{{QStringLiteral("grant_type"),
+                             QStringLiteral("urn:ietf:params:oauth:grant-type:token-exchange")},
+                            {QStringLiteral("subject_token"), o.idpIdToken},
+                            {QStringLiteral("subject_token_type"),
+                             QStringLiteral("urn:ietf:params:oauth:token-type:id_token")},
+                            {QStringLiteral("requested_token_type"), kIdJagType},
+                            {QStringLiteral("audience"), issuer},
+                            {QStringLiteral("resource"), resourceUri}};
+        if (!o.idpClientId.isEmpty())
+            form.append(QStringLiteral("client_id"), o.idpClientId);
+        if (!requestedScope.isEmpty())
+            form.append(QStringLiteral("scope"), requestedScope.join(QLatin1Char(' ')));
+        postForm(o.idpTokenEndpoint, form, [this](const Http::ClientResponse &response) {
+            const auto body = jsonObject(response.body);
+            const QString grant =
+                body ? body->value(QStringLiteral("access_token")).toString() : QString();
+            if (!expect(response.status == 200 && !grant.isEmpty(),
+                        QStringLiteral("token.idp_exchange"), Level::Must,
+                        response.status == 200 && !grant.isEmpty()
+                            ? QStringLiteral("RFC 8693 §2.2 / SEP-990: the IdP exchanged the ID "
+                                             "token for an identity assertion grant (%1)")
+                                  .arg(masked(grant))
+                            : QStringLiteral("RFC 8693 §2.2: the token exchange at the IdP "
+                                             "failed: ") +
+                                  oauthError(response)))
+                return endStep(QStringLiteral("no identity assertion grant from the IdP"),
+                               std::nullopt);
+            expect(body->value(QStringLiteral("issued_token_type")).toString() == kIdJagType,
+                   QStringLiteral("token.idp_issued_token_type"), Level::Must,
+                   QStringLiteral("RFC 8693 §2.2.1 / SEP-990: issued_token_type is %1")
+                       .arg(kIdJagType));
+            jwtBearerGrant(grant);
+        });
+    }
+
+    void jwtBearerGrant(const QString &assertion)
+    {
+        if (!expect(!assertion.isEmpty(), QStringLiteral("token.assertion"), Level::Must,
+                    QStringLiteral("RFC 7523 §2.1: the grant carries an assertion")))
+            return endStep(QStringLiteral("no assertion to present"), std::nullopt);
+        Http::FormData form{{QStringLiteral("grant_type"),
+                             QStringLiteral("urn:ietf:params:oauth:grant-type:jwt-bearer")},
+                            {QStringLiteral("assertion"), assertion}};
+        if (!requestedScope.isEmpty())
+            form.append(QStringLiteral("scope"), requestedScope.join(QLatin1Char(' ')));
+        requestToken(form, QStringLiteral("token"), [this] {
+            endStep(QStringLiteral("access token ") + masked(accessToken) +
+                        QStringLiteral(" for the asserted identity"),
                     StepKind::McpCall);
         });
     }
@@ -1451,6 +1538,7 @@ public:
                QStringLiteral("RFC 6749 §5.1: expires_in is recommended"));
         const QString scope = body->value(QStringLiteral("scope")).toString();
         accessToken = token;
+        tokenWorked = false;
         const QString newRefresh = body->value(QStringLiteral("refresh_token")).toString();
         if (refreshing) {
             const bool rotated = !newRefresh.isEmpty() && newRefresh != refreshToken;
@@ -1611,6 +1699,30 @@ public:
                 return false;
             }
         }
+        if (response.status == 401 && tokenWorked && !rediscovered) {
+            // The server took this token before and refuses it now: its authorization
+            // server may have changed (SEP-2352). Discovery runs again, once.
+            rediscovered = true;
+            tokenWorked = false;
+            check(QStringLiteral("mcp.token_refused_later"), Level::May, Verdict::Pass,
+                  QStringLiteral("MCP authorization §Authorization Server Migration: %1 refused "
+                                 "a token the server accepted before (401); discovery is "
+                                 "repeated")
+                      .arg(what));
+            const auto challenges =
+                parseWwwAuthenticate(response.headers.values("WWW-Authenticate"));
+            if (challenges)
+                for (const AuthChallenge &c : std::as_const(*challenges)) {
+                    const QUrl url(c.param(QStringLiteral("resource_metadata")), QUrl::StrictMode);
+                    if (url.isValid() && !url.isRelative())
+                        challengeMetadataUrl = url;
+                    if (!c.param(QStringLiteral("scope")).isEmpty())
+                        challengeScope = c.param(QStringLiteral("scope"));
+                }
+            endStep(QStringLiteral("the token is refused now; discovering again"),
+                    StepKind::ResourceMetadata);
+            return false;
+        }
         if (response.status == 401) {
             check(QStringLiteral("mcp.token_accepted"), Level::Must, Verdict::Fail,
                   QStringLiteral("RFC 6750 §3.1: the server refused the fresh access token for %1 "
@@ -1622,6 +1734,7 @@ public:
         const bool notification = what.startsWith(QLatin1String("notifications/"));
         const bool ok = notification ? (response.status == 202 || response.status == 200)
                                      : response.status == 200;
+        tokenWorked = tokenWorked || ok;
         if (!expect(
                 ok,
                 QStringLiteral("mcp.") + QString(what).replace(QLatin1Char('/'), QLatin1Char('_')),

@@ -32,6 +32,7 @@ private slots:
     void usageErrors();
     void headlessWalkAsJsonWithReport();
     void textOutputAndDeniedConsent();
+    void statelessRevision();
 
 private:
     QStringList headlessArguments() const;
@@ -120,6 +121,20 @@ void TestFlowCli::usageErrors_data()
         << QStringList{QStringLiteral("flow"), QStringLiteral("http://127.0.0.1:1/mcp"),
                        QStringLiteral("--client-secret"), QStringLiteral("s")}
         << QStringLiteral("needs --client-id");
+    QTest::newRow("jwt bearer without assertion")
+        << QStringList{QStringLiteral("flow"),        QStringLiteral("http://127.0.0.1:1/mcp"),
+                       QStringLiteral("--grant"),     QStringLiteral("jwt-bearer"),
+                       QStringLiteral("--client-id"), QStringLiteral("c")}
+        << QStringLiteral("--grant jwt-bearer needs");
+    QTest::newRow("idp without id token")
+        << QStringList{QStringLiteral("flow"), QStringLiteral("http://127.0.0.1:1/mcp"),
+                       QStringLiteral("--idp-token-endpoint"),
+                       QStringLiteral("http://127.0.0.1:1/token")}
+        << QStringLiteral("needs --idp-id-token-file");
+    QTest::newRow("bad protocol version")
+        << QStringList{QStringLiteral("flow"), QStringLiteral("http://127.0.0.1:1/mcp"),
+                       QStringLiteral("--protocol-version"), QStringLiteral("latest")}
+        << QStringLiteral("--protocol-version");
     QTest::newRow("bad timeout") << QStringList{QStringLiteral("flow"),
                                                 QStringLiteral("http://127.0.0.1:1/mcp"),
                                                 QStringLiteral("--timeout"), QStringLiteral("0")}
@@ -173,6 +188,37 @@ void TestFlowCli::textOutputAndDeniedConsent()
              qPrintable(denied.out));
     QVERIFY(denied.out.contains(QLatin1String("Walk failed")));
     QVERIFY(denied.out.contains(QLatin1String("access_denied")));
+}
+
+// MCP 2026-07-28: server/discover instead of initialize, no session, every request stamped.
+void TestFlowCli::statelessRevision()
+{
+    const Ran ran = runCli(headlessArguments() + QStringList{QStringLiteral("--protocol-version"),
+                                                             QStringLiteral("2026-07-28"),
+                                                             QStringLiteral("--json")});
+    QVERIFY2(ran.exitCode == 0, qPrintable(ran.out + ran.err));
+    const QJsonObject run = QJsonDocument::fromJson(ran.out.toUtf8()).object();
+    QCOMPARE(run.value(QStringLiteral("outcome")).toString(), QStringLiteral("succeeded"));
+    QStringList rules;
+    QStringList requests;
+    for (const QJsonValue &step : run.value(QStringLiteral("steps")).toArray()) {
+        for (const QJsonValue &check : step.toObject().value(QStringLiteral("checks")).toArray())
+            rules.append(check.toObject().value(QStringLiteral("rule")).toString());
+        if (step.toObject().value(QStringLiteral("id")).toString() == QLatin1String("mcp"))
+            for (const QJsonValue &exchange :
+                 step.toObject().value(QStringLiteral("exchanges")).toArray())
+                requests.append(QString::fromUtf8(QJsonDocument(exchange.toObject()).toJson()));
+    }
+    QVERIFY2(rules.contains(QStringLiteral("mcp.discover")), qPrintable(rules.join(u' ')));
+    QVERIFY(!rules.contains(QStringLiteral("mcp.initialize")));
+    QVERIFY(rules.contains(QStringLiteral("mcp.tools_call")));
+    QVERIFY(!requests.isEmpty());
+    for (const QString &request : std::as_const(requests)) {
+        QVERIFY2(request.contains(QLatin1String("2026-07-28")), qPrintable(request));
+        QVERIFY2(request.contains(QLatin1String("Mcp-Method"), Qt::CaseInsensitive),
+                 qPrintable(request));
+        QVERIFY(!request.contains(QLatin1String("Mcp-Session-Id"), Qt::CaseInsensitive));
+    }
 }
 
 QTEST_MAIN(TestFlowCli)
