@@ -20,6 +20,7 @@ struct Scenario
     bool challenge = true;
     bool challengeNamesMetadata = true;
     bool servePathPrm = true;
+    bool serveRootPrm = true;
     std::optional<QString> prmResource; ///< relative to base when it starts with '/'
     QJsonArray authorizationServers{QStringLiteral("/as")};
     QStringList asPaths{QStringLiteral("/.well-known/oauth-authorization-server/as")};
@@ -81,7 +82,8 @@ public:
         };
         if (m_scenario.servePathPrm)
             router.handle("GET", "/.well-known/oauth-protected-resource/mcp", prm);
-        router.handle("GET", "/.well-known/oauth-protected-resource", prm);
+        if (m_scenario.serveRootPrm)
+            router.handle("GET", "/.well-known/oauth-protected-resource", prm);
         const auto metadata = [this, absolute](const Http::Request &) {
             QJsonObject doc{
                 {QStringLiteral("issuer"),
@@ -186,6 +188,7 @@ private slots:
     void failures_data();
     void failures();
     void discoveryOrder();
+    void legacyFallbacks();
     void hostileErrorInReport();
     void devicePolling_data();
     void devicePolling();
@@ -291,6 +294,36 @@ void TestFlowBroken::discoveryOrder()
     QVERIFY2(run.error.contains(QLatin1String("404")), qPrintable(run.error));
     // The scope came from the challenge.
     QVERIFY(run.steps.last().exchanges.first().url.contains(QLatin1String("scope=read")));
+}
+
+// A server of MCP 2025-03-26: no PRM, no AS metadata. The walker warns and falls back to
+// the server's origin as the AS and its default endpoints (here /register is missing).
+void TestFlowBroken::legacyFallbacks()
+{
+    Scenario s;
+    s.challengeNamesMetadata = false;
+    s.servePathPrm = false;
+    s.serveRootPrm = false;
+    s.asPaths = {};
+    BrokenServer server(s);
+    QVERIFY(server.start().ok());
+    const QString base = server.base();
+    const Flow::Run run = walk(base + QStringLiteral("/mcp"));
+    QCOMPARE(run.steps.at(1).id, QStringLiteral("prm"));
+    QCOMPARE(run.steps.at(1).status, Flow::StepStatus::Warning);
+    const auto prm = findCheck(run, QStringLiteral("prm.fetch"));
+    QVERIFY(prm);
+    QCOMPARE(run.steps.at(2).id, QStringLiteral("as_metadata"));
+    QCOMPARE(urls(run.steps.at(2)),
+             (QStringList{base + QStringLiteral("/.well-known/oauth-authorization-server"),
+                          base + QStringLiteral("/.well-known/openid-configuration")}));
+    QCOMPARE(run.steps.at(2).status, Flow::StepStatus::Warning);
+    QCOMPARE(run.steps.at(2).checks.last().rule, QStringLiteral("as.fetch"));
+    QCOMPARE(run.steps.at(2).checks.last().verdict, Flow::Verdict::Warn);
+    QCOMPARE(run.steps.at(3).id, QStringLiteral("registration"));
+    QCOMPARE(urls(run.steps.at(3)), QStringList{base + QStringLiteral("/register")});
+    QCOMPARE(run.outcome, Flow::Outcome::Failed);
+    QCOMPARE(findCheck(run, QStringLiteral("registration.dcr"))->verdict, Flow::Verdict::Fail);
 }
 
 void TestFlowBroken::hostileErrorInReport()
