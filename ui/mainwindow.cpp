@@ -18,7 +18,6 @@
 #include "engine.h"
 #include "flowspanel.h"
 #include "frictionpanel.h"
-#include "pendingpanel.h"
 #include "serverspanel.h"
 #include "tokenspanel.h"
 #include "tour.h"
