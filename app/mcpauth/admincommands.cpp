@@ -131,13 +131,8 @@ public:
     /// Parses; returns an exit code when the command must stop here (usage error, --help).
     std::optional<int> parse(const QStringList &arguments)
     {
-        if (!m_parser.parse(QStringList{QStringLiteral("mcpauth ") + m_name} + arguments))
-            return usageError(m_parser.errorText());
-        if (m_parser.isSet(m_help)) {
-            out() << m_parser.helpText();
-            out().flush();
-            return Success;
-        }
+        if (auto done = parseCommand(m_parser, m_name, arguments, m_help))
+            return done;
         const QStringList positional = m_parser.positionalArguments();
         if (positional.size() > m_maxPositional)
             return usageError(

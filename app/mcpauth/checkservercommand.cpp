@@ -129,23 +129,17 @@ int runCheckServerCommand(const QStringList &arguments)
         QStringLiteral("Allow requests to private network addresses (10/8, 192.168/16, ...)."));
     parser.addOptions({help, store, asPort, issuer, tool, scope, format, version, trusted, json,
                        report, privateNetworks});
-    if (!parser.parse(QStringList{QStringLiteral("mcpauth check-server")} + arguments))
-        return usageError(parser.errorText());
-    if (parser.isSet(help)) {
-        out() << parser.helpText();
-        out().flush();
-        return Success;
-    }
+    if (auto done = parseCommand(parser, QStringLiteral("check-server"), arguments, help))
+        return *done;
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 1)
         return usageError(QStringLiteral("'check-server' needs exactly one MCP server URL"));
 
     Flow::ServerCheckOptions options;
-    options.serverUrl = QUrl(positional.first(), QUrl::StrictMode);
-    if (!options.serverUrl.isValid() || options.serverUrl.isRelative() ||
-        (options.serverUrl.scheme() != QLatin1String("http") &&
-         options.serverUrl.scheme() != QLatin1String("https")))
-        return usageError(QStringLiteral("'%1' is not an http(s) URL").arg(positional.first()));
+    auto serverUrl = httpUrlArgument(positional.first());
+    if (!serverUrl)
+        return usageError(serverUrl.error().message);
+    options.serverUrl = *serverUrl;
     if (parser.isSet(format)) {
         auto formats = parseFormats(parser.value(format));
         if (!formats)

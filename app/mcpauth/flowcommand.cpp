@@ -241,23 +241,17 @@ int runFlowCommand(const QStringList &arguments)
                        report,
                        timeout,
                        privateNetworks});
-    if (!parser.parse(QStringList{QStringLiteral("mcpauth flow")} + arguments))
-        return usageError(parser.errorText());
-    if (parser.isSet(help)) {
-        out() << parser.helpText();
-        out().flush();
-        return Success;
-    }
+    if (auto done = parseCommand(parser, QStringLiteral("flow"), arguments, help))
+        return *done;
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 1)
         return usageError(QStringLiteral("'flow' needs exactly one MCP server URL"));
 
     Flow::Options options;
-    options.serverUrl = QUrl(positional.first(), QUrl::StrictMode);
-    if (!options.serverUrl.isValid() || options.serverUrl.isRelative() ||
-        (options.serverUrl.scheme() != QLatin1String("http") &&
-         options.serverUrl.scheme() != QLatin1String("https")))
-        return usageError(QStringLiteral("'%1' is not an http(s) URL").arg(positional.first()));
+    auto serverUrl = httpUrlArgument(positional.first());
+    if (!serverUrl)
+        return usageError(serverUrl.error().message);
+    options.serverUrl = *serverUrl;
     if (parser.isSet(grant)) {
         auto chosen = Flow::parseGrant(parser.value(grant));
         if (!chosen)

@@ -307,13 +307,8 @@ int runFrictionCommand(const QStringList &arguments)
     if (sub == QLatin1String("set-config"))
         parser.addPositionalArgument(QStringLiteral("file"),
                                      QStringLiteral("JSON file with the \"friction\" object."));
-    if (!parser.parse(QStringList{QStringLiteral("mcpauth friction ") + sub} + arguments.mid(1)))
-        return usageError(parser.errorText());
-    if (parser.isSet(help)) {
-        out() << parser.helpText();
-        out().flush();
-        return Success;
-    }
+    if (auto done = parseCommand(parser, QStringLiteral("friction ") + sub, arguments.mid(1), help))
+        return *done;
     const QStringList positional = parser.positionalArguments();
     const qsizetype wanted = sub == QLatin1String("set-config") ? 1 : 0;
     if (positional.size() != wanted)

@@ -25,6 +25,29 @@ int usageError(const QString &message)
     return UsageError;
 }
 
+std::optional<int> parseCommand(QCommandLineParser &parser, const QString &name,
+                                const QStringList &arguments, const QCommandLineOption &help)
+{
+    if (!parser.parse(QStringList{QStringLiteral("mcpauth ") + name} + arguments))
+        return usageError(parser.errorText());
+    if (parser.isSet(help)) {
+        out() << parser.helpText();
+        out().flush();
+        return Success;
+    }
+    return std::nullopt;
+}
+
+Core::Result<QUrl> httpUrlArgument(const QString &text)
+{
+    const QUrl url(text, QUrl::StrictMode);
+    if (!url.isValid() || url.isRelative() ||
+        (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+        return Core::makeError(QStringLiteral("usage"),
+                               QStringLiteral("'%1' is not an http(s) URL").arg(text));
+    return url;
+}
+
 int failure(const Core::Error &error)
 {
     err() << "mcpauth: " << error.message;

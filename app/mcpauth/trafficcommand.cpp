@@ -188,13 +188,8 @@ int traffic(const QStringList &arguments)
                                   QStringLiteral("Print the summary as JSON."));
     parser.addOptions({help, token, tokenFile, mix, rate, duration, calls, concurrency, seed,
                        justification, poisson, protocol, allowHost, allowPrivate, caFile, json});
-    if (!parser.parse(QStringList{QStringLiteral("mcpauth traffic")} + arguments))
-        return usageError(parser.errorText());
-    if (parser.isSet(help)) {
-        out() << parser.helpText();
-        out().flush();
-        return Success;
-    }
+    if (auto done = parseCommand(parser, QStringLiteral("traffic"), arguments, help))
+        return *done;
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
         return usageError(QStringLiteral("traffic: the MCP server URL is missing"));
