@@ -19,11 +19,14 @@
 #include "http/client.h"
 #include "http/exchangelog.h"
 #include "http/masking.h"
+#include "http/message.h"
 #include "traffic/mcpwire.h"
 
 namespace Flow {
 
 namespace {
+
+using Http::originOf;
 
 enum class StepKind {
     Probe,
@@ -112,14 +115,6 @@ std::optional<QJsonObject> rpcMessage(const Http::ClientResponse &response)
     }
     flush();
     return last;
-}
-
-QString originOf(const QUrl &url)
-{
-    return url
-        .adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment |
-                  QUrl::RemoveUserInfo)
-        .toString(QUrl::StripTrailingSlash);
 }
 
 QString pathWithoutTrailingSlash(const QUrl &url)

@@ -225,4 +225,12 @@ QByteArray reasonPhrase(int status)
     }
 }
 
+QString originOf(const QUrl &url)
+{
+    return url
+        .adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment |
+                  QUrl::RemoveUserInfo)
+        .toString(QUrl::StripTrailingSlash);
+}
+
 } // namespace Http

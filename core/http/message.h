@@ -9,6 +9,7 @@
 #include <QList>
 #include <QPair>
 #include <QString>
+#include <QUrl>
 
 /// HTTP/1.1 message types shared by the server, the outbound client and exchange capture.
 namespace Http {
@@ -76,5 +77,9 @@ struct Response
 
 /// The standard reason phrase of `status` ("Not Found"), or "Unknown".
 [[nodiscard]] QByteArray reasonPhrase(int status);
+
+/// The scheme://authority of `url` (no user info, path, query or fragment; no trailing
+/// slash), e.g. "https://as.example:8443".
+[[nodiscard]] QString originOf(const QUrl &url);
 
 } // namespace Http

@@ -11,6 +11,7 @@
 #include "crypto/random.h"
 #include "friction/registry.h"
 #include "http/body.h"
+#include "http/message.h"
 #include "http/router.h"
 #include "resource/taskrepository.h"
 #include "store/auditrepository.h"
@@ -30,6 +31,8 @@ constexpr int UnsupportedProtocolVersion = -32022; // MCP 2026-07-28 (SEP-2575)
 } // namespace JsonRpc
 
 namespace {
+
+using Http::originOf;
 
 const QByteArray kSessionHeader = QByteArrayLiteral("Mcp-Session-Id");
 const QByteArray kVersionHeader = QByteArrayLiteral("MCP-Protocol-Version");
@@ -257,15 +260,6 @@ QStringList missingScopes(const Principal &principal, const QStringList &needed)
         if (!principal.scopes.contains(scope))
             missing.append(scope);
     return missing;
-}
-
-/// The scheme://authority of `url` (no trailing slash).
-QString originOf(const QUrl &url)
-{
-    return url
-        .adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment |
-                  QUrl::RemoveUserInfo)
-        .toString(QUrl::StripTrailingSlash);
 }
 
 } // namespace
