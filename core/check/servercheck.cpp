@@ -15,6 +15,7 @@
 #include "http/exchangelog.h"
 #include "http/masking.h"
 #include "traffic/mcpanswer.h"
+#include "traffic/mcpwire.h"
 
 namespace Flow {
 
@@ -33,7 +34,6 @@ enum class Expect {
     QueryRefused,      ///< 400 invalid_request (or 401): never accepted from the query string
 };
 
-const QString kStatelessVersion = QStringLiteral("2026-07-28");
 const QString kOtherResource = QStringLiteral("https://other-resource.example/mcp");
 
 QString formatName(AccessTokenFormat format)
@@ -343,7 +343,7 @@ public:
         send(std::move(request), std::move(done));
     }
 
-    bool stateless() const { return q->m_options.protocolVersion >= kStatelessVersion; }
+    bool stateless() const { return Traffic::isStatelessProtocol(q->m_options.protocolVersion); }
 
     /// One MCP operation with `token`: in the stateless revision a single request with the
     /// version and routing headers; before it, initialize (+ initialized) and the request
@@ -354,16 +354,10 @@ public:
         const QString version = q->m_options.protocolVersion;
         if (stateless()) {
             QJsonObject meta = params.value(QStringLiteral("_meta")).toObject();
-            meta.insert(QStringLiteral("io.modelcontextprotocol/protocolVersion"), version);
-            meta.insert(QStringLiteral("io.modelcontextprotocol/clientCapabilities"),
-                        QJsonObject{});
             meta.insert(QStringLiteral("io.modelcontextprotocol/clientInfo"), clientInfo());
             params.insert(QStringLiteral("_meta"), meta);
             Http::Headers headers;
-            headers.set("MCP-Protocol-Version", version.toUtf8());
-            headers.set("Mcp-Method", method.toUtf8());
-            if (method == QLatin1String("tools/call"))
-                headers.set("Mcp-Name", params.value(QStringLiteral("name")).toString().toUtf8());
+            Traffic::stampStatelessRequest(method, params, headers, version);
             return post(token, placement, message(method, params, true), headers, std::move(done));
         }
         const QJsonObject initialize = message(QStringLiteral("initialize"),
