@@ -1,9 +1,11 @@
 #include "adminsupport.h"
 
 #include <QFileDialog>
+#include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QTableView>
 
 #include "adminworker.h"
 #include "authserver/authorizationserver.h"
@@ -79,6 +81,21 @@ void setFieldError(QLabel *label, const QString &message)
 {
     label->setText(message);
     label->setVisible(!message.isEmpty());
+}
+
+void setUpRecordTable(QTableView *table, const QString &objectName, const QString &accessibleName,
+                      QAbstractItemView::SelectionMode mode, int stretchColumn)
+{
+    table->setObjectName(objectName);
+    table->setAccessibleName(accessibleName);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(mode);
+    table->verticalHeader()->hide();
+    table->setAlternatingRowColors(true);
+    if (stretchColumn < 0)
+        table->horizontalHeader()->setStretchLastSection(true);
+    else
+        table->horizontalHeader()->setSectionResizeMode(stretchColumn, QHeaderView::Stretch);
 }
 
 } // namespace Ui

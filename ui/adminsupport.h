@@ -2,11 +2,13 @@
 
 #include <functional>
 
+#include <QAbstractItemView>
 #include <QString>
 
 class QLabel;
 class QObject;
 class QProgressBar;
+class QTableView;
 class QWidget;
 
 namespace Core {
@@ -45,5 +47,11 @@ void showBanner(QLabel *banner, const QString &message);
 /// A small red label placed next to a form field for its validation message.
 [[nodiscard]] QLabel *makeFieldError(const QString &objectName, QWidget *parent);
 void setFieldError(QLabel *label, const QString &message);
+
+/// Sets up a table of records the way every panel shows them: whole rows selected in
+/// `mode`, no row numbers, alternating row colours, and `stretchColumn` (the last column
+/// when -1) taking the spare width.
+void setUpRecordTable(QTableView *table, const QString &objectName, const QString &accessibleName,
+                      QAbstractItemView::SelectionMode mode, int stretchColumn = -1);
 
 } // namespace Ui

@@ -114,15 +114,9 @@ AuditPanel::AuditPanel(Core::Engine *engine, QWidget *parent)
     m_export->setAccessibleName(tr("Export the matching events as CSV"));
     m_status->setObjectName(QStringLiteral("auditStatus"));
 
-    m_table->setObjectName(QStringLiteral("auditTable"));
-    m_table->setAccessibleName(tr("Audit events"));
     m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->verticalHeader()->hide();
-    m_table->setAlternatingRowColors(true);
-    m_table->horizontalHeader()->setSectionResizeMode(Core::AuditTableModel::DetailColumn,
-                                                      QHeaderView::Stretch);
+    setUpRecordTable(m_table, QStringLiteral("auditTable"), tr("Audit events"),
+                     QAbstractItemView::SingleSelection, Core::AuditTableModel::DetailColumn);
     m_detail->setObjectName(QStringLiteral("auditDetail"));
     m_detail->setAccessibleName(tr("Event details"));
     m_detail->setReadOnly(true);

@@ -33,15 +33,9 @@ QTableWidget *makeTable(const QString &objectName, const QString &name, const QS
                         QWidget *parent)
 {
     auto *table = new QTableWidget(0, static_cast<int>(headers.size()), parent);
-    table->setObjectName(objectName);
-    table->setAccessibleName(name);
     table->setHorizontalHeaderLabels(headers);
-    table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table->setSelectionMode(QAbstractItemView::SingleSelection);
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    table->setAlternatingRowColors(true);
-    table->verticalHeader()->hide();
-    table->horizontalHeader()->setStretchLastSection(true);
+    setUpRecordTable(table, objectName, name, QAbstractItemView::SingleSelection);
     return table;
 }
 

@@ -150,15 +150,9 @@ TokensPanel::TokensPanel(Core::Engine *engine, QWidget *parent)
     m_purgeProgress->setFormat(tr("%v purged"));
     m_purgeProgress->hide();
 
-    m_table->setObjectName(QStringLiteral("tokensTable"));
-    m_table->setAccessibleName(tr("Tokens"));
     m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->verticalHeader()->hide();
-    m_table->setAlternatingRowColors(true);
-    m_table->horizontalHeader()->setSectionResizeMode(Core::TokenTableModel::ScopeColumn,
-                                                      QHeaderView::Stretch);
+    setUpRecordTable(m_table, QStringLiteral("tokensTable"), tr("Tokens"),
+                     QAbstractItemView::ExtendedSelection, Core::TokenTableModel::ScopeColumn);
     m_detail->setObjectName(QStringLiteral("tokenDetail"));
     m_detail->setAccessibleName(tr("Token details"));
     m_detail->setReadOnly(true);

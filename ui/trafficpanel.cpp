@@ -10,6 +10,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "adminsupport.h"
 #include "engine.h"
 #include "exchangedetailview.h"
 #include "exchangemodel.h"
@@ -67,14 +68,9 @@ TrafficPanel::TrafficPanel(Core::Engine *engine, QWidget *parent)
     m_status->addItem(tr("5xx"), QVariant::fromValue(static_cast<int>(SC::ServerError)));
     m_status->addItem(tr("No response"), QVariant::fromValue(static_cast<int>(SC::Failed)));
 
-    m_table->setObjectName(QStringLiteral("trafficTable"));
     m_table->setModel(m_proxy);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(Core::ExchangeTableModel::UrlColumn,
-                                                      QHeaderView::Stretch);
-    m_table->setAlternatingRowColors(true);
+    setUpRecordTable(m_table, QStringLiteral("trafficTable"), tr("HTTP exchanges"),
+                     QAbstractItemView::SingleSelection, Core::ExchangeTableModel::UrlColumn);
     m_detail->setObjectName(QStringLiteral("trafficDetail"));
 
     m_splitter->setObjectName(QStringLiteral("trafficSplitter"));
