@@ -1,6 +1,5 @@
 #include "flowinspect.h"
 
-#include <QChildEvent>
 #include <QJsonDocument>
 #include <QUrlQuery>
 
@@ -8,8 +7,6 @@
 #include "crypto/jws.h"
 #include "crypto/jwt.h"
 #include "crypto/mask.h"
-#include "flow/walker.h"
-#include "http/client.h"
 
 namespace Core {
 
@@ -206,51 +203,6 @@ HarvestedSecrets harvestSecrets(const Http::Headers &headers, const QByteArray &
             harvested.secrets.append(code.toUtf8());
     }
     return harvested;
-}
-
-FlowSecretTap::FlowSecretTap(Flow::Walker *walker, QObject *parent)
-    : QObject(parent)
-{
-    if (!walker)
-        return;
-    auto *client = walker->findChild<Http::Client *>(QString(), Qt::FindDirectChildrenOnly);
-    if (!client)
-        return;
-    client->installEventFilter(this);
-    m_attached = true;
-}
-
-bool FlowSecretTap::eventFilter(QObject *watched, QEvent *event)
-{
-    if (event->type() == QEvent::ChildAdded)
-        watchReply(static_cast<QChildEvent *>(event)->child());
-    return QObject::eventFilter(watched, event);
-}
-
-void FlowSecretTap::watchReply(QObject *child)
-{
-    // ChildAdded arrives while the reply is still being constructed: look at its type once
-    // the event loop runs again, which is before any reply can finish.
-    QMetaObject::invokeMethod(
-        this,
-        [this, child = QPointer<QObject>(child)] {
-            auto *reply = qobject_cast<Http::ClientReply *>(child.data());
-            if (!reply)
-                return;
-            const auto handle = [this, reply] {
-                const auto &result = reply->result();
-                if (!result)
-                    return;
-                const HarvestedSecrets found = harvestSecrets(result->headers, result->body);
-                if (!found.secrets.isEmpty())
-                    emit secretsFound(found.secrets, found.accessToken);
-            };
-            if (reply->isFinished())
-                handle();
-            else
-                connect(reply, &Http::ClientReply::finished, this, handle);
-        },
-        Qt::QueuedConnection);
 }
 
 } // namespace Core

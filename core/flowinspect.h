@@ -8,7 +8,6 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
-#include <QPointer>
 #include <QString>
 #include <QUrl>
 
@@ -115,32 +114,5 @@ struct HarvestedSecrets
     QByteArray accessToken; ///< empty unless the body had one
 };
 [[nodiscard]] HarvestedSecrets harvestSecrets(const Http::Headers &headers, const QByteArray &body);
-
-/// Listens to the raw responses of a Walker's HTTP client (its child Http::Client, whose
-/// replies it sees as they are created) and reports the secrets in them. The walker only
-/// publishes masked exchanges; this is what makes "reveal" and JWT decoding possible in
-/// the app. Owned by its parent; stops when the walker goes.
-class FlowSecretTap final : public QObject
-{
-    Q_OBJECT
-    Q_DISABLE_COPY_MOVE(FlowSecretTap)
-
-public:
-    /// Attaches to `walker` (not owned). False when the walker has no HTTP client child.
-    explicit FlowSecretTap(Flow::Walker *walker, QObject *parent = nullptr);
-    [[nodiscard]] bool isAttached() const { return m_attached; }
-
-signals:
-    /// Raw values; keep them in memory only.
-    void secretsFound(const QList<QByteArray> &secrets, const QByteArray &accessToken);
-
-protected:
-    bool eventFilter(QObject *watched, QEvent *event) override;
-
-private:
-    void watchReply(QObject *child);
-
-    bool m_attached = false;
-};
 
 } // namespace Core

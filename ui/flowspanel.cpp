@@ -233,6 +233,8 @@ FlowsPanel::FlowsPanel(Core::Engine *engine, QWidget *parent)
     m_exchangeView->setSecretVault(&m_vault);
     m_reveal->setObjectName(QStringLiteral("flowRevealSecrets"));
     m_reveal->setAccessibleName(tr("Reveal secrets"));
+    m_reveal->setToolTip(tr("Show the tokens, codes and secrets this walk received in full. "
+                            "They are never exported."));
     auto *exchangePage = new QWidget(this);
     auto *exchangeLayout = new QVBoxLayout(exchangePage);
     exchangeLayout->addWidget(m_reveal);
@@ -373,14 +375,7 @@ bool FlowsPanel::startWalker()
     m_redirectBox->hide();
 
     m_walker = new Flow::Walker(options, this);
-    auto *tap = new Core::FlowSecretTap(m_walker, m_walker);
-    connect(tap, &Core::FlowSecretTap::secretsFound, this, &FlowsPanel::handleSecrets);
-    // Without the tap only the secrets typed into the form can be revealed.
-    m_reveal->setToolTip(tap->isAttached()
-                             ? tr("Show the tokens, codes and secrets this walk received in "
-                                  "full. They are never exported.")
-                             : tr("Only the password and client secret entered above can be "
-                                  "revealed: this walker's responses cannot be observed."));
+    connect(m_walker, &Flow::Walker::responseReceived, this, &FlowsPanel::handleResponse);
     connect(m_walker, &Flow::Walker::stepStarted, this, &FlowsPanel::handleStepStarted);
     connect(m_walker, &Flow::Walker::stepFinished, this, &FlowsPanel::handleStepFinished);
     connect(m_walker, &Flow::Walker::checkAdded, this, &FlowsPanel::handleCheckAdded);
@@ -565,16 +560,19 @@ void FlowsPanel::handleFinished(const Flow::Run &run)
     emit flowFinished(run);
 }
 
-void FlowsPanel::handleSecrets(const QList<QByteArray> &secrets, const QByteArray &accessToken)
+void FlowsPanel::handleResponse(const Http::ClientResponse &response)
 {
-    for (const QByteArray &secret : secrets)
+    const Core::HarvestedSecrets found = Core::harvestSecrets(response.headers, response.body);
+    if (found.secrets.isEmpty())
+        return;
+    for (const QByteArray &secret : found.secrets)
         m_vault.add(secret);
     if (m_reveal->isChecked())
         m_exchangeView->setRevealed(true); // refreshes with the new secrets
-    if (accessToken.isEmpty())
+    if (found.accessToken.isEmpty())
         return;
-    m_accessToken = accessToken;
-    m_jwt->setToken(accessToken);
+    m_accessToken = found.accessToken;
+    m_jwt->setToken(found.accessToken);
     if (m_jwt->inspection())
         fetchJwks();
 }

@@ -89,7 +89,7 @@ private:
     void handleExchange(int stepIndex, const Http::Exchange &exchange);
     void handleNeedsUser(const Flow::UserAction &action);
     void handleFinished(const Flow::Run &run);
-    void handleSecrets(const QList<QByteArray> &secrets, const QByteArray &accessToken);
+    void handleResponse(const Http::ClientResponse &response);
     void handleSelection();
     void showExchange(int stepIndex, quint64 exchangeId);
     void fetchJwks();

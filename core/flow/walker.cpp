@@ -265,6 +265,7 @@ public:
                                               .arg(target, result.error().toString()));
                                  return;
                              }
+                             emit q->responseReceived(*result);
                              done(*result);
                          });
     }

@@ -7,6 +7,7 @@
 #include <QUrl>
 
 #include "flow/types.h"
+#include "http/client.h"
 
 namespace Http {
 class Client;
@@ -73,6 +74,10 @@ signals:
     void exchangeRecorded(int stepIndex, const Http::Exchange &exchange);
     void needsUser(const Flow::UserAction &action);
     void finished(const Flow::Run &run);
+    /// Every HTTP response the walk received, unmasked (exchangeRecorded() carries the
+    /// masked capture). For in-process viewers that reveal secrets on request: never log,
+    /// store or export what this carries. Emitted before the walk acts on the response.
+    void responseReceived(const Http::ClientResponse &response);
 
 private:
     class Private;
