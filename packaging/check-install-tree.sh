@@ -58,8 +58,9 @@ done
 step "icons"
 for size in 16 22 24 32 48 64 128 256 512; do
     png="$ROOT/usr/share/icons/hicolor/${size}x${size}/apps/$APP_ID.png"
-    file "$png" | grep -q "PNG image data, $size x $size, 8-bit/color RGBA" ||
-        fail "$png is not a ${size}x${size} RGBA PNG: $(file -b "$png")"
+    kind=$(file -b "$png")
+    grep -q "PNG image data, $size x $size, 8-bit/color RGBA" <<<"$kind" ||
+        fail "$png is not a ${size}x${size} RGBA PNG: $kind"
 done
 [ -s "$ROOT/usr/share/icons/hicolor/scalable/apps/$APP_ID.svg" ] || fail "no scalable icon"
 
@@ -133,6 +134,7 @@ diff <(cd "$ROOT" && find . -type f | sort) <(cd "${TOP[0]}" && find . -type f |
 if readelf -d "${TOP[0]}/usr/bin/mcpauth" "${TOP[0]}/usr/bin/mcpauth-studio" | grep -E 'RPATH|RUNPATH'; then
     fail "the tarball's binaries have an RPATH/RUNPATH"
 fi
-"${TOP[0]}/usr/bin/mcpauth" --version | grep -q "^mcpauth " || fail "the tarball's mcpauth does not run"
+version=$("${TOP[0]}/usr/bin/mcpauth" --version) || fail "the tarball's mcpauth --version failed"
+grep -q "^mcpauth " <<<"$version" || fail "the tarball's mcpauth does not say its name: $version"
 
 echo "PASS: the install tree is complete and valid, the tarball holds the same tree"

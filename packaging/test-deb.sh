@@ -65,6 +65,9 @@ echo "$DEB"
 # --- Inspect -----------------------------------------------------------------------------
 step "dpkg-deb --info"
 dpkg-deb --info "$DEB" | tee "$WORK/info"
+# Each value is read whole into a variable and matched from there: under pipefail a reader
+# that stops early (head, grep -q) would kill a writer such as dpkg-deb, which writes a
+# multi-line field line by line, with SIGPIPE and fail the check at random.
 field() { dpkg-deb --field "$DEB" "$1"; }
 [ "$(field Package)" = "$PACKAGE" ] || fail "Package is not $PACKAGE"
 for f in Version Architecture Maintainer Section Priority Homepage Depends Description; do
@@ -73,14 +76,17 @@ done
 [ "$(field Section)" = "net" ] || fail "Section is '$(field Section)', expected net"
 [ "$(field Priority)" = "optional" ] || fail "Priority is '$(field Priority)', expected optional"
 # shlibdeps computed the libraries the binaries link (Qt, OpenSSL), plus the plugins.
+depends=$(field Depends)
 for dep in libc6 libqt6core6 libqt6network6 libqt6sql6 libqt6widgets6 libssl3 libqt6sql6-sqlite; do
-    field Depends | grep -Eq "(^|, )$dep( |,|$)" || fail "Depends lacks $dep: $(field Depends)"
+    grep -Eq "(^|, )$dep( |,|$)" <<<"$depends" || fail "Depends lacks $dep: $depends"
 done
-synopsis=$(field Description | head -n1)
-long_lines=$(field Description | tail -n +2 | grep -c . || true)
+description=$(field Description)
+synopsis=${description%%$'\n'*}
+long_lines=$(tail -n +2 <<<"$description" | grep -c . || true)
 [ -n "$synopsis" ] && [ "${#synopsis}" -le 80 ] || fail "synopsis missing or longer than 80: '$synopsis'"
 [ "$long_lines" -ge 3 ] || fail "the long description has $long_lines lines"
-field Description | awk 'length > 80 { print "FAIL: description line over 80 columns: " $0; bad = 1 } END { exit bad }'
+awk 'length > 80 { print "FAIL: description line over 80 columns: " $0; bad = 1 } END { exit bad }' \
+    <<<"$description" || fail "the description has lines over 80 columns (above)"
 
 step "dpkg-deb --contents"
 dpkg-deb --contents "$DEB" >"$WORK/contents"
@@ -132,7 +138,8 @@ for bin in mcpauth mcpauth-studio; do
     if readelf -d "$WORK/root/usr/bin/$bin" | grep -E 'RPATH|RUNPATH'; then
         fail "/usr/bin/$bin has an RPATH/RUNPATH (above)"
     fi
-    if readelf -S "$WORK/root/usr/bin/$bin" | grep -q '\.debug_info'; then
+    readelf -S "$WORK/root/usr/bin/$bin" >"$WORK/sections"
+    if grep -q '\.debug_info' "$WORK/sections"; then
         fail "/usr/bin/$bin is not stripped"
     fi
 done
@@ -150,8 +157,8 @@ else
 fi
 gzip -t "$WORK/root/usr/share/doc/$PACKAGE/changelog.Debian.gz" \
     "$WORK/root/usr/share/man/man1/"*.1.gz || fail "a .gz file is corrupt"
-zcat "$WORK/root/usr/share/doc/$PACKAGE/changelog.Debian.gz" | head -n1 |
-    grep -qF "$PACKAGE ($(field Version))" ||
+changelog=$(zcat "$WORK/root/usr/share/doc/$PACKAGE/changelog.Debian.gz")
+grep -qF "$PACKAGE ($(field Version))" <<<"${changelog%%$'\n'*}" ||
     fail "changelog.Debian.gz's newest entry is not version $(field Version)"
 grep -q '^Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' \
     "$WORK/root/usr/share/doc/$PACKAGE/copyright" || fail "copyright is not machine-readable"
@@ -177,7 +184,8 @@ if ! apt-get install -y -q "$WORK/$(basename "$DEB")" >"$WORK/apt.log" 2>&1; the
     apt-get update -q >/dev/null
     apt-get install -y -q "$WORK/$(basename "$DEB")" || fail "apt-get install failed"
 fi
-dpkg -s "$PACKAGE" | grep -q '^Status: install ok installed' || fail "$PACKAGE is not installed"
+status=$(dpkg -s "$PACKAGE")
+grep -q '^Status: install ok installed' <<<"$status" || fail "$PACKAGE is not installed"
 dpkg -L "$PACKAGE" | sort >"$WORK/installed"
 [ ! -e /etc/systemd/system/multi-user.target.wants/mcpauth.service ] ||
     fail "mcpauth.service was enabled on install; it must be installed disabled"
@@ -202,8 +210,7 @@ check_health "$AS"
 check_health "$RS"
 metadata=$(curl -fsS --max-time 10 "$AS/.well-known/oauth-authorization-server") ||
     fail "GET $AS/.well-known/oauth-authorization-server failed"
-echo "$metadata" | head -c 400
-echo
+printf '%s\n' "${metadata:0:400}"
 grep -qF "\"issuer\":\"$ISSUER\"" <<<"$metadata" || fail "the metadata's issuer is not $ISSUER"
 grep -q '"token_endpoint":"http://127.0.0.1:' <<<"$metadata" || fail "no token_endpoint"
 grep -q '"code_challenge_methods_supported":\["S256"\]' <<<"$metadata" || fail "no S256"

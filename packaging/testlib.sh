@@ -5,6 +5,11 @@ readonly SKIP=77
 readonly APP_ID=studio.mcpauth.McpAuthStudio
 SERVER_PID=""
 
+# A command that stops a script through `set -e` names itself instead of ending the run
+# silently.
+set -E
+trap 'echo "FAIL: line $LINENO: \"$BASH_COMMAND\" exited with $?" >&2' ERR
+
 fail() {
     echo "FAIL: $*" >&2
     exit 1
