@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Load-tests Http::Server with wrk against bench_http_server's GET /json.
+# Load-tests Http::Server (bench_http_server's GET /json) with wrk and, as the machine's
+# limit, bench_limit_responder (a fixed answer over epoll, no Qt) when it was built next to
+# it. The two run alternately, ROUNDS times each, so both see the same machine state.
 # Builds nothing. Usage: bench/http-bench.sh [path/to/bench_http_server]
-# Environment: PORT (default 18080), WORKERS (default 0 = one per core), DURATION (10s),
-# THREADS (2), CONNECTIONS (32).
+# Environment: PORT (default 18080; the limit uses PORT+1), WORKERS (default 0 = one per
+# core), LIMIT_THREADS (1: one epoll thread is the limit's best configuration on two cores
+# shared with wrk), DURATION (10s), THREADS (2),
+# CONNECTIONS (32), ROUNDS (3), PIN=1 to run the server on the last core and wrk on the
+# others (taskset), which removes the server/wrk contention from the tail.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-${BUILD_DIR:-$here/../build}/bench/bench_http_server}
+limit=$(dirname "$bin")/bench_limit_responder
 port=${PORT:-18080}
 workers=${WORKERS:-0}
 duration=${DURATION:-10s}
 threads=${THREADS:-2}
 connections=${CONNECTIONS:-32}
+rounds=${ROUNDS:-3}
 
 if [[ ! -x $bin ]]; then
     echo "bench_http_server not found at $bin (pass its path or set BUILD_DIR)" >&2
@@ -19,24 +26,66 @@ if [[ ! -x $bin ]]; then
 fi
 command -v wrk >/dev/null || { echo "wrk is not installed" >&2; exit 1; }
 
-QT_NO_GLIB=1 "$bin" "$port" "$workers" >/dev/null &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
+server_cpus=() client_cpus=()
+if [[ ${PIN:-0} == 1 ]]; then
+    last=$(($(nproc) - 1))
+    ((last > 0)) || { echo "PIN=1 needs at least two cores" >&2; exit 1; }
+    server_cpus=(taskset -c "$last")
+    client_cpus=(taskset -c "0-$((last - 1))")
+fi
 
-for _ in $(seq 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
-    sleep 0.05
+# p50/p90/p99/p99.9 and max from wrk's full histogram.
+script=$(mktemp --suffix=.lua)
+server=""
+cleanup() {
+    [[ -n $server ]] && { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; }
+    rm -f "$script"
+}
+trap cleanup EXIT
+cat >"$script" <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format("LATENCY p50 %.2fms p90 %.2fms p99 %.2fms p99.9 %.2fms max %.2fms\n",
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    latency:percentile(99) / 1000, latency:percentile(99.9) / 1000, latency.max / 1000))
+end
+LUA
+
+wait_port() {
+    for _ in $(seq 100); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+        sleep 0.05
+    done
+    echo "nothing listens on port $1" >&2
+    exit 1
+}
+
+# run NAME PORT COMMAND...: starts COMMAND, warms up, measures, stops it; prints RESULT.
+run() {
+    local name=$1 p=$2
+    shift 2
+    "${server_cpus[@]}" "$@" >/dev/null &
+    server=$!
+    wait_port "$p"
+    local url="http://127.0.0.1:$p/json"
+    "${client_cpus[@]}" wrk -t"$threads" -c"$connections" -d2s "$url" >/dev/null # warm-up
+    local out
+    out=$("${client_cpus[@]}" wrk -t"$threads" -c"$connections" -d"$duration" -s "$script" "$url")
+    kill "$server"
+    wait "$server" 2>/dev/null || true
+    server=""
+    local rps errors
+    rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+    errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")
+    echo "RESULT $name: ${rps} req/s, $(sed -n 's/^LATENCY //p' <<<"$out")${errors:+ ERRORS: $errors}"
+}
+
+echo "wrk -t$threads -c$connections -d$duration, workers=$workers, rounds=$rounds${PIN:+, PIN=$PIN}," \
+    "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+limit_threads=${LIMIT_THREADS:-1}
+for _ in $(seq "$rounds"); do
+    run http-server "$port" env QT_NO_GLIB=1 "$bin" "$port" "$workers"
+    if [[ -x $limit ]]; then
+        run limit "$((port + 1))" "$limit" "$((port + 1))" "$limit_threads"
+    fi
 done
-
-url="http://127.0.0.1:$port/json"
-wrk -t"$threads" -c"$connections" -d2s "$url" >/dev/null # warm-up
-out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency "$url")
-echo "$out"
-
-rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out")
-echo
-echo "RESULT http-server: ${rps} req/s, p50 ${p50}, p99 ${p99}" \
-     "(wrk -t$threads -c$connections -d$duration, workers=${workers})${errors:+ ERRORS: $errors}"
+[[ -x $limit ]] || echo "(no bench_limit_responder next to $bin: the machine's limit was not measured)"
