@@ -1,5 +1,6 @@
 #include "http/requestparser.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -67,8 +68,8 @@ struct RequestParser::Callbacks
         RequestParser *s = self(p);
         if (s->m_phase != Phase::Headers)
             return 0; // trailers of a chunked body are not kept
-        if (s->m_lastWasValue)
-            s->flushHeader();
+        if (s->m_lastWasValue && !s->flushHeader())
+            return 1;
         s->m_field.append(at, qsizetype(length));
         return 0;
     }
@@ -196,6 +197,7 @@ bool RequestParser::feed(QByteArrayView data)
                 break;
             m_phase = Phase::Headers;
             m_lineChecked = false;
+            m_requestLineTooLong = false;
             m_lineBad = false;
             m_previousHeaderByte = 0;
             m_line.clear();
@@ -234,7 +236,7 @@ bool RequestParser::feed(QByteArrayView data)
             p += parsed;
             left -= qsizetype(parsed);
             if (m_headerBytes > m_limits.maxHeaderBytes) {
-                fail(431, QByteArrayLiteral("request header block too large"));
+                failHeaderBlockTooLarge();
                 break;
             }
             if (headersComplete() != 0)
@@ -250,7 +252,7 @@ bool RequestParser::feed(QByteArrayView data)
                 break;
             m_headerBytes += qsizetype(parsed);
             if (m_headerBytes > m_limits.maxHeaderBytes) {
-                fail(431, QByteArrayLiteral("request header block too large"));
+                failHeaderBlockTooLarge();
                 break;
             }
         }
@@ -262,8 +264,25 @@ bool RequestParser::feed(QByteArrayView data)
     return !m_error;
 }
 
-void RequestParser::flushHeader()
+void RequestParser::failHeaderBlockTooLarge()
 {
+    // While the request line is still open, or when it alone is over the limit, it is the
+    // target that is too long (RFC 9112 section 3: 414).
+    if (!m_lineChecked || m_requestLineTooLong)
+        fail(414, QByteArrayLiteral("request target too long"));
+    else
+        fail(431, QByteArrayLiteral("request header block too large"));
+}
+
+bool RequestParser::flushHeader()
+{
+    // A lenient http-parser build accepts whitespace between a field name and its colon;
+    // RFC 9112 section 5.1 says a server MUST reject that with 400.
+    if (m_field.isEmpty() || !std::all_of(m_field.cbegin(), m_field.cend(), Syntax::isTokenChar)) {
+        fail(400, QByteArrayLiteral("a header field name is empty or has whitespace or a "
+                                    "character that is not allowed in a token"));
+        return false;
+    }
     // http-parser keeps optional trailing whitespace inside values.
     while (m_value.endsWith(' ') || m_value.endsWith('\t'))
         m_value.chop(1);
@@ -271,6 +290,7 @@ void RequestParser::flushHeader()
     m_field = QByteArray();
     m_value = QByteArray();
     m_lastWasValue = false;
+    return true;
 }
 
 bool RequestParser::scanHeaderBytes(const char *data, qsizetype size)
@@ -314,6 +334,7 @@ void RequestParser::checkRequestLine(const char *data, qsizetype size)
         line = m_line;
     }
     m_lineChecked = true;
+    m_requestLineTooLong = line.size() > m_limits.maxHeaderBytes;
     if (line.endsWith('\r'))
         line.chop(1);
     const bool ok = line.size() > 9 && line.sliced(line.size() - 9, 6) == " HTTP/" &&
@@ -327,8 +348,8 @@ void RequestParser::checkRequestLine(const char *data, qsizetype size)
 int RequestParser::headersComplete()
 {
     http_parser &parser = m_impl->parser;
-    if (m_lastWasValue)
-        flushHeader();
+    if (m_lastWasValue && !flushHeader())
+        return -1;
     m_phase = Phase::Body;
     if (m_lineBad) {
         fail(400, QByteArrayLiteral("malformed request line"));
@@ -490,7 +511,7 @@ void RequestParser::classifyParserError(int httpErrno)
     const auto err = static_cast<http_errno>(httpErrno);
     switch (err) {
     case HPE_HEADER_OVERFLOW:
-        fail(431, QByteArrayLiteral("request header block too large"));
+        failHeaderBlockTooLarge();
         return;
     case HPE_INVALID_METHOD:
         // The verdict may need bytes that have not arrived yet (see classifyMethod()).

@@ -76,7 +76,8 @@ private:
 
     void fail(int status, QByteArray message);
     void resetMessage();
-    void flushHeader();
+    [[nodiscard]] bool flushHeader();
+    void failHeaderBlockTooLarge();
     int headersComplete();
     [[nodiscard]] int finishTarget();
     void classifyParserError(int httpErrno);
@@ -101,6 +102,7 @@ private:
     quint64 m_started = 0;
     QByteArray m_line; ///< a request line split over several feeds
     bool m_lineChecked = false;
+    bool m_requestLineTooLong = false;
     bool m_lineBad = false;
     bool m_methodErrorPending = false;
     char m_previousHeaderByte = 0;

@@ -101,6 +101,15 @@ private slots:
             << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") << 400 << true;
         QTest::newRow("space before colon")
             << QByteArray("GET / HTTP/1.1\r\nHost : x\r\n\r\n") << 400 << true;
+        QTest::newRow("space before colon, host present")
+            << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX-A : a\r\n\r\n") << 400 << true;
+        QTest::newRow("tab before colon")
+            << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX-A\t: a\r\n\r\n") << 400 << true;
+        QTest::newRow("target over the header limit")
+            << (QByteArray("GET /") + QByteArray(17 * 1024, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n")
+            << 414 << true;
+        QTest::newRow("target over the header limit, no line end yet")
+            << (QByteArray("GET /") + QByteArray(17 * 1024, 'a')) << 414 << true;
         QTest::newRow("control char in value")
             << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x01z\r\n\r\n") << 400 << true;
         QTest::newRow("content-length and chunked")
