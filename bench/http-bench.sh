@@ -11,6 +11,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$here/lib.sh"
 bin=${1:-${BUILD_DIR:-$here/../build}/bench/bench_http_server}
 limit=$(dirname "$bin")/bench_limit_responder
 port=${PORT:-18080}
@@ -24,7 +26,7 @@ if [[ ! -x $bin ]]; then
     echo "bench_http_server not found at $bin (pass its path or set BUILD_DIR)" >&2
     exit 1
 fi
-command -v wrk >/dev/null || { echo "wrk is not installed" >&2; exit 1; }
+bench_need wrk
 
 server_cpus=() client_cpus=()
 if [[ ${PIN:-0} == 1 ]]; then
@@ -34,30 +36,14 @@ if [[ ${PIN:-0} == 1 ]]; then
     client_cpus=(taskset -c "0-$((last - 1))")
 fi
 
-# p50/p90/p99/p99.9 and max from wrk's full histogram.
 script=$(mktemp --suffix=.lua)
 server=""
 cleanup() {
-    [[ -n $server ]] && { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; }
+    [[ -n $server ]] && bench_stop "$server"
     rm -f "$script"
 }
 trap cleanup EXIT
-cat >"$script" <<'LUA'
-done = function(summary, latency, requests)
-  io.write(string.format("LATENCY p50 %.2fms p90 %.2fms p99 %.2fms p99.9 %.2fms max %.2fms\n",
-    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
-    latency:percentile(99) / 1000, latency:percentile(99.9) / 1000, latency.max / 1000))
-end
-LUA
-
-wait_port() {
-    for _ in $(seq 100); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-        sleep 0.05
-    done
-    echo "nothing listens on port $1" >&2
-    exit 1
-}
+bench_done_lua >"$script"
 
 # run NAME PORT COMMAND...: starts COMMAND, warms up, measures, stops it; prints RESULT.
 run() {
@@ -65,13 +51,12 @@ run() {
     shift 2
     "${server_cpus[@]}" "$@" >/dev/null &
     server=$!
-    wait_port "$p"
+    bench_wait_port "$p" "$server"
     local url="http://127.0.0.1:$p/json"
     "${client_cpus[@]}" wrk -t"$threads" -c"$connections" -d2s "$url" >/dev/null # warm-up
     local out
     out=$("${client_cpus[@]}" wrk -t"$threads" -c"$connections" -d"$duration" -s "$script" "$url")
-    kill "$server"
-    wait "$server" 2>/dev/null || true
+    bench_stop "$server"
     server=""
     local rps errors
     rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
@@ -80,7 +65,7 @@ run() {
 }
 
 echo "wrk -t$threads -c$connections -d$duration, workers=$workers, rounds=$rounds${PIN:+, PIN=$PIN}," \
-    "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    "load average $(bench_loadavg)"
 limit_threads=${LIMIT_THREADS:-1}
 for _ in $(seq "$rounds"); do
     run http-server "$port" env QT_NO_GLIB=1 "$bin" "$port" "$workers"

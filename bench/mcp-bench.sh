@@ -11,6 +11,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$here/lib.sh"
 bin=${1:-${BUILD_DIR:-$here/../build}/bin/mcpauth}
 duration=${DURATION:-10s}
 threads=${THREADS:-2}
@@ -19,14 +21,12 @@ workers=${WORKERS:-0}
 modes=${MODES:-jwt introspection}
 
 [[ -x $bin ]] || { echo "mcpauth not found at $bin (pass its path or set BUILD_DIR)" >&2; exit 1; }
-for tool in wrk curl python3; do
-    command -v "$tool" >/dev/null || { echo "$tool is not installed" >&2; exit 1; }
-done
+bench_need wrk curl python3
 
 work=$(mktemp -d)
 server=
 cleanup() {
-    [[ -n $server ]] && { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; }
+    [[ -n $server ]] && bench_stop "$server"
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -106,7 +106,7 @@ EOF
          "(wrk -t$threads -c$connections -d$duration, workers=$workers)${errors:+ ERRORS: $errors}"
     echo
 
-    kill "$server"; wait "$server" 2>/dev/null || true; server=
+    bench_stop "$server"; server=
 }
 
 for mode in $modes; do
