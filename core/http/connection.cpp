@@ -240,11 +240,28 @@ void Connection::handleReadyRead()
 {
     if (m_dead)
         return;
+    if (m_handlerDepth > 0) {
+        // Re-entered from a handler's nested event loop (a blocking client call): this
+        // connection's state belongs to that handler until it returns; read on afterwards.
+        m_readDeferred = true;
+        m_transport->pauseReading(true);
+        return;
+    }
     if (m_closing || m_closeAfterWrite || m_stopDispatch) {
         // Nothing more is parsed; keep draining so that a client that leaves is noticed
         // (an event stream ends at once) and so that closing does not reset the link.
-        if (m_transport->discardInput())
+        if (!m_transport->discardInput())
+            return;
+        // The peer closed its side. An event stream ends at once; answers still owed (an
+        // asynchronous handler's, or bytes not yet written) go out first, because a client
+        // may half-close right after sending its last request.
+        if (m_stream || (m_slots.empty() && m_transport->pendingWrite() == 0)) {
             closeNow();
+            return;
+        }
+        m_peerClosed = true;
+        m_transport->pauseReading(true);
+        flush();
         return;
     }
     thread_local char buffer[kReadChunk];
@@ -263,8 +280,12 @@ void Connection::handleReadyRead()
         m_parser.feed(QByteArrayView(buffer, qsizetype(n)));
         if (m_parser.messagesStarted() != startedBefore)
             m_headerStartMs = now;
-        while (m_parser.hasRequest() && !m_stopDispatch)
+        while (m_parser.hasRequest() && !m_stopDispatch && !m_dead)
             dispatch(m_parser.takeRequest());
+        if (m_dead) {
+            m_inRead = false;
+            return;
+        }
         if (m_stopDispatch)
             break;
         if (m_parser.hasError()) {
@@ -335,6 +356,7 @@ void Connection::dispatch(Request request)
     const Router::Route &route = *match.route;
     if (route.sync) {
         Response response;
+        ++m_handlerDepth;
         try {
             response = route.sync(request);
         } catch (const std::exception &e) {
@@ -344,6 +366,8 @@ void Connection::dispatch(Request request)
         } catch (...) {
             response = internalError("the handler failed");
         }
+        if (!handlerReturned())
+            return;
         if (m_context.log.load(std::memory_order_relaxed))
             slot.request = std::move(request);
         answer(std::move(slot), std::move(response));
@@ -355,6 +379,7 @@ void Connection::dispatch(Request request)
         slot.request = request;
     m_slots.push_back(std::move(slot));
     auto state = std::make_shared<ResponderState>(link(), seq);
+    ++m_handlerDepth;
     try {
         route.async(request, Responder(state));
     } catch (...) {
@@ -363,6 +388,26 @@ void Connection::dispatch(Request request)
         if (!state->answered.exchange(true))
             asyncAnswered(seq, internalError("the handler failed"));
     }
+    handlerReturned();
+}
+
+bool Connection::handlerReturned()
+{
+    --m_handlerDepth;
+    if (m_handlerDepth > 0)
+        return !m_closeDeferred;
+    if (m_closeDeferred) {
+        m_closeDeferred = false;
+        closeNow();
+        return false;
+    }
+    if (m_readDeferred && !m_dead) {
+        m_readDeferred = false;
+        if (!m_readPaused)
+            m_transport->pauseReading(false);
+        QMetaObject::invokeMethod(this, &Connection::handleReadyRead, Qt::QueuedConnection);
+    }
+    return !m_dead;
 }
 
 void Connection::answer(Slot &&slot, Response response)
@@ -571,6 +616,12 @@ void Connection::closeNow()
 {
     if (m_dead)
         return;
+    if (m_handlerDepth > 0) {
+        // A handler is on the stack (in a nested event loop): closing now, and the
+        // deleteLater() that loop would run, must wait until it returns.
+        m_closeDeferred = true;
+        return;
+    }
     m_dead = true;
     if (m_link) {
         QMutexLocker locker(&m_link->mutex);
@@ -602,7 +653,7 @@ void Connection::shutdown()
 
 void Connection::sweep(qint64 now)
 {
-    if (m_dead)
+    if (m_dead || m_handlerDepth > 0)
         return;
     const ServerOptions &options = m_context.options;
     if (m_closing) {

@@ -117,6 +117,9 @@ private:
     void handleReadyRead();
     void handleBytesWritten();
     void dispatch(Request request);
+    /// After a handler returned: runs a close or a read that came while it was on the stack.
+    /// False when the connection is closed (its answer is dropped).
+    bool handlerReturned();
     void answer(Slot &&slot, Response response);
     void queueError(int status, const QByteArray &message);
     Slot *findSlot(quint64 seq);
@@ -149,6 +152,9 @@ private:
     bool m_readPaused = false;
     bool m_peerClosed = false; ///< the client closed its side; answer, then close
     bool m_dead = false;
+    int m_handlerDepth = 0;       ///< handlers on the stack (one may spin a nested event loop)
+    bool m_closeDeferred = false; ///< closeNow() came while a handler was on the stack
+    bool m_readDeferred = false;  ///< readiness came while a handler was on the stack
 };
 
 class Worker final : public QObject

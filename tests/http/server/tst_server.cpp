@@ -3,11 +3,13 @@
 #include <thread>
 
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QJsonObject>
 #include <QMutex>
 #include <QSet>
 #include <QTest>
 #include <QThreadPool>
+#include <QTimer>
 
 #include "http/exchangelog.h"
 #include "http/server.h"
@@ -64,6 +66,14 @@ private:
         r.handleAsync("GET", "/slow/:ms", [](const Request &req, Responder responder) {
             const int ms = req.pathParams.value("ms").toInt();
             answerLater(responder, ms, Response::text(200, "slow " + QByteArray::number(ms)));
+        });
+        // Like a handler that makes a blocking client call (Http::Client::sendAndWait): the
+        // worker's event loop runs again, nested, while the handler is on the stack.
+        r.handle("GET", "/nested/:ms", [](const Request &req) {
+            QEventLoop loop;
+            QTimer::singleShot(req.pathParams.value("ms").toInt(), &loop, &QEventLoop::quit);
+            loop.exec();
+            return Response::text(200, "nested");
         });
         r.handle("POST", "/echo", [](const Request &req) { return Response::text(200, req.body); });
         r.handle(
@@ -340,6 +350,48 @@ private slots:
         QVERIFY(json);
         QCOMPARE(json->status, 200);
         QVERIFY(client.waitClosed());
+    }
+
+    void nestedLoopHandlerAnswersAfterHalfClose()
+    {
+        start();
+        RawClient client(m_server->port());
+        client.send(get("/nested/200", "Connection: close\r\n"));
+        // The end of input arrives while the handler spins its nested loop: the answer must
+        // still go out (it was lost, and the connection deleted under the handler).
+        ::shutdown(int(client.socket().socketDescriptor()), SHUT_WR);
+        const auto response = client.read();
+        QVERIFY(response);
+        QCOMPARE(response->body, QByteArray("nested"));
+        QVERIFY(client.waitClosed());
+    }
+
+    void nestedLoopHandlerOutlivesItsClient()
+    {
+        start();
+        for (int i = 0; i < 5; ++i) {
+            RawClient gone(m_server->port());
+            gone.send(get("/nested/100") + get("/json"));
+            gone.socket().abort();
+        }
+        QTest::qWait(300);
+        RawClient client(m_server->port());
+        client.send(get("/json"));
+        const auto response = client.read();
+        QVERIFY(response);
+        QCOMPARE(response->status, 200);
+    }
+
+    void nestedLoopHandlerIsNotSweptAsIdle()
+    {
+        ServerOptions options;
+        options.idleTimeoutMs = 100;
+        start(options);
+        RawClient client(m_server->port());
+        client.send(get("/nested/400"));
+        const auto response = client.read();
+        QVERIFY(response);
+        QCOMPARE(response->body, QByteArray("nested"));
     }
 #endif
 
