@@ -39,6 +39,7 @@ const QString kUsage = QStringLiteral(
     "  audit tail     show (or --follow) the audit log\n"
     "  friction       state|watch|set-config of a resource server's friction (admin API)\n"
     "  flow URL       walk how an MCP client gets authorized against URL, checking each step\n"
+    "  flow-credentials  list|remove the clients 'flow' registered, kept per issuer\n"
     "  check-server URL  audit the token checks of the MCP server at URL (minted tokens)\n"
     "  traffic        drive an MCP server with simulated agent tool calls\n"
     "  help           show this help; 'mcpauth <command> --help' for a command's options\n"
@@ -342,6 +343,8 @@ int run(const QStringList &arguments)
         return traffic(args.mid(1));
     if (command == QLatin1String("flow"))
         return runFlowCommand(args.mid(1));
+    if (command == QLatin1String("flow-credentials"))
+        return runFlowCredentialsCommand(args.mid(1));
     if (command == QLatin1String("check-server"))
         return runCheckServerCommand(args.mid(1));
     if (command == QLatin1String("friction"))

@@ -4,6 +4,7 @@
 #include <QCoreApplication>
 #include <QEventLoop>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -12,6 +13,8 @@
 #include <QSocketNotifier>
 
 #include "commands.h"
+#include "crypto/mask.h"
+#include "flow/credentialstore.h"
 #include "flow/walker.h"
 #include "output.h"
 
@@ -129,6 +132,56 @@ Core::Result<bool> applyConformanceEnvironment(Flow::Options &options)
     return true;
 }
 
+QCommandLineOption credentialsOption()
+{
+    return {QStringLiteral("credentials"),
+            QStringLiteral("Where registered clients are kept per issuer and reused: keychain "
+                           "(the OS keychain), file (a 0600 JSON file) or none. Default: the "
+                           "keychain when one answers, else the file (none when "
+                           "MCP_CONFORMANCE_SCENARIO is set)."),
+            QStringLiteral("where")};
+}
+
+QCommandLineOption credentialsFileOption()
+{
+    return {QStringLiteral("credentials-file"),
+            QStringLiteral("The credentials file (default: %1).")
+                .arg(Flow::FileCredentialStore::defaultPath()),
+            QStringLiteral("file")};
+}
+
+/// The store chosen by --credentials / --credentials-file; null for none. `stateless`
+/// (the conformance mode) makes none the default.
+Core::Result<std::shared_ptr<Flow::CredentialStore>>
+credentialStore(const QCommandLineParser &parser, const QCommandLineOption &where,
+                const QCommandLineOption &file, bool stateless)
+{
+    const QString path =
+        parser.isSet(file) ? parser.value(file) : Flow::FileCredentialStore::defaultPath();
+    const QString choice = parser.isSet(where) ? parser.value(where)
+                           : stateless         ? QStringLiteral("none")
+                                               : QString();
+    if (parser.isSet(file) &&
+        (choice == QLatin1String("keychain") || choice == QLatin1String("none")))
+        return Core::makeError(QStringLiteral("usage"),
+                               QStringLiteral("--credentials-file goes with --credentials file"));
+    if (choice == QLatin1String("none"))
+        return std::shared_ptr<Flow::CredentialStore>();
+    if (choice == QLatin1String("file") || (choice.isEmpty() && parser.isSet(file)))
+        return std::shared_ptr<Flow::CredentialStore>(
+            std::make_shared<Flow::FileCredentialStore>(path));
+    if (choice == QLatin1String("keychain"))
+        return std::shared_ptr<Flow::CredentialStore>(
+            std::make_shared<Flow::KeychainCredentialStore>());
+    if (!choice.isEmpty())
+        return Core::makeError(QStringLiteral("usage"),
+                               QStringLiteral("--credentials must be keychain, file or none, "
+                                              "not '%1'")
+                                   .arg(choice));
+    return std::shared_ptr<Flow::CredentialStore>(
+        Flow::FallbackCredentialStore::keychainOrFile(path));
+}
+
 } // namespace
 
 int runFlowCommand(const QStringList &arguments)
@@ -219,6 +272,12 @@ int runFlowCommand(const QStringList &arguments)
     const QCommandLineOption privateNetworks(
         QStringLiteral("allow-private-networks"),
         QStringLiteral("Allow requests to private network addresses (10/8, 192.168/16, ...)."));
+    const QCommandLineOption credentials = credentialsOption();
+    const QCommandLineOption credentialsFile = credentialsFileOption();
+    const QCommandLineOption forgetCredentials(
+        QStringLiteral("forget-credentials"),
+        QStringLiteral("Forget the stored client of the server's authorization server and "
+                       "register anew."));
     parser.addOptions({help,
                        grant,
                        privateKey,
@@ -240,7 +299,10 @@ int runFlowCommand(const QStringList &arguments)
                        json,
                        report,
                        timeout,
-                       privateNetworks});
+                       privateNetworks,
+                       credentials,
+                       credentialsFile,
+                       forgetCredentials});
     if (auto done = parseCommand(parser, QStringLiteral("flow"), arguments, help))
         return *done;
     const QStringList positional = parser.positionalArguments();
@@ -343,8 +405,17 @@ int runFlowCommand(const QStringList &arguments)
         options.browserTimeout = std::chrono::seconds(seconds);
     }
     options.ssrfPolicy.allowPrivateNetworks = parser.isSet(privateNetworks);
-    if (auto conformance = applyConformanceEnvironment(options); !conformance)
+    auto conformance = applyConformanceEnvironment(options);
+    if (!conformance)
         return usageError(conformance.error().message);
+    auto store = credentialStore(parser, credentials, credentialsFile, *conformance);
+    if (!store)
+        return usageError(store.error().message);
+    options.credentialStore = *store;
+    options.forgetCredentials = parser.isSet(forgetCredentials);
+    if (options.forgetCredentials && !options.credentialStore)
+        return usageError(QStringLiteral("--forget-credentials needs a credential store "
+                                         "(--credentials keychain or file)"));
     const bool asJson = parser.isSet(json);
 
     Flow::Walker walker(options);
@@ -408,6 +479,183 @@ int runFlowCommand(const QStringList &arguments)
         out().flush();
     }
     return run.outcome == Flow::Outcome::Succeeded ? Success : Failure;
+}
+
+} // namespace Cli
+
+namespace Cli {
+
+namespace {
+
+/// Runs the event loop until `start` calls the function it is given.
+template <typename Start>
+void waitFor(Start start)
+{
+    QEventLoop loop;
+    bool done = false;
+    start([&] {
+        done = true;
+        loop.quit();
+    });
+    if (!done)
+        loop.exec();
+}
+
+QJsonObject describeClient(const Flow::ClientKey &key, const QJsonObject &entry)
+{
+    QJsonObject out{{QStringLiteral("issuer"), key.issuer},
+                    {QStringLiteral("registration"), key.registration},
+                    {QStringLiteral("redirect_uri"), key.redirectShape},
+                    {QStringLiteral("client_name"), key.software}};
+    auto stored = Flow::StoredClient::fromJson(entry);
+    if (!stored) {
+        out.insert(QStringLiteral("error"), stored.error().message);
+        return out;
+    }
+    out.insert(QStringLiteral("client_id"), stored->clientId);
+    if (!stored->clientSecret.isEmpty())
+        out.insert(QStringLiteral("client_secret"),
+                   Crypto::maskSecret(stored->clientSecret.toUtf8()));
+    if (!stored->registrationAccessToken.isEmpty())
+        out.insert(QStringLiteral("registration_access_token"),
+                   Crypto::maskSecret(stored->registrationAccessToken.toUtf8()));
+    out.insert(QStringLiteral("registered_at"), stored->issuedAt.toString(Qt::ISODate));
+    if (stored->secretExpiresAt.isValid())
+        out.insert(QStringLiteral("client_secret_expires_at"),
+                   stored->secretExpiresAt.toString(Qt::ISODate));
+    out.insert(QStringLiteral("registration_endpoint"), stored->registrationEndpoint);
+    out.insert(QStringLiteral("grant_types"), QJsonArray::fromStringList(stored->grantTypes));
+    return out;
+}
+
+} // namespace
+
+int runFlowCredentialsCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "mcpauth flow-credentials: list or remove the clients 'mcpauth flow' registered"));
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QString action = arguments.value(0);
+    if (action == QLatin1String("remove"))
+        parser.addPositionalArgument(QStringLiteral("issuer"),
+                                     QStringLiteral("The authorization server's issuer, exactly "
+                                                    "as its metadata names it."));
+    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this command's options."));
+    const QCommandLineOption credentials = credentialsOption();
+    const QCommandLineOption credentialsFile = credentialsFileOption();
+    const QCommandLineOption json(QStringLiteral("json"),
+                                  QStringLiteral("Print machine-readable JSON."));
+    parser.addOptions({help, credentials, credentialsFile, json});
+    if (action != QLatin1String("list") && action != QLatin1String("remove"))
+        return usageError(QStringLiteral("'flow-credentials' needs list or remove ISSUER"));
+    if (auto done = parseCommand(parser, QStringLiteral("flow-credentials ") + action,
+                                 arguments.mid(1), help))
+        return *done;
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != (action == QLatin1String("remove") ? 1 : 0))
+        return usageError(action == QLatin1String("remove")
+                              ? QStringLiteral("'flow-credentials remove' needs one issuer")
+                              : QStringLiteral("'flow-credentials list' takes no argument"));
+    auto opened = credentialStore(parser, credentials, credentialsFile, false);
+    if (!opened)
+        return usageError(opened.error().message);
+    const std::shared_ptr<Flow::CredentialStore> store = *opened;
+    if (!store)
+        return usageError(QStringLiteral("--credentials none has nothing to list or remove"));
+
+    QObject context;
+    Core::Result<QMap<QString, QJsonObject>> entries = QMap<QString, QJsonObject>();
+    waitFor([&](auto finish) {
+        store->list(&context, [&, finish](const Core::Result<QMap<QString, QJsonObject>> &r) {
+            entries = r;
+            finish();
+        });
+    });
+    if (!entries)
+        return failure(entries.error());
+    if (!store->notice().isEmpty())
+        err() << "mcpauth: " << store->notice() << "\n";
+
+    if (action == QLatin1String("remove")) {
+        const QString issuer = positional.first();
+        QStringList keys;
+        for (auto it = entries->begin(); it != entries->end(); ++it) {
+            const auto client = Flow::ClientKey::parse(it.key());
+            if ((client && client->issuer == issuer) ||
+                (Flow::parseServerKey(it.key()) &&
+                 it.value().value(QStringLiteral("issuer")).toString() == issuer))
+                keys.append(it.key());
+        }
+        if (keys.isEmpty())
+            return failure(
+                Core::makeError(QStringLiteral("not_found"),
+                                QStringLiteral("no client is stored for the issuer %1 in %2 (see "
+                                               "'mcpauth flow-credentials list')")
+                                    .arg(issuer, store->description())));
+        for (const QString &key : std::as_const(keys)) {
+            Core::Status removed;
+            waitFor([&](auto finish) {
+                store->remove(key, &context, [&, finish](const Core::Status &status) {
+                    removed = status;
+                    finish();
+                });
+            });
+            if (!removed)
+                return failure(removed.error());
+        }
+        out() << QStringLiteral("Removed the stored clients of %1 from %2\n")
+                     .arg(issuer, store->description());
+        out().flush();
+        return Success;
+    }
+
+    QJsonArray clients;
+    QJsonArray servers;
+    for (auto it = entries->begin(); it != entries->end(); ++it) {
+        if (const auto client = Flow::ClientKey::parse(it.key()))
+            clients.append(describeClient(*client, it.value()));
+        else if (const auto server = Flow::parseServerKey(it.key()))
+            servers.append(QJsonObject{
+                {QStringLiteral("server_url"), *server},
+                {QStringLiteral("issuer"), it.value().value(QStringLiteral("issuer"))}});
+    }
+    if (parser.isSet(json)) {
+        printJson({{QStringLiteral("store"), store->description()},
+                   {QStringLiteral("clients"), clients},
+                   {QStringLiteral("servers"), servers}});
+        return Success;
+    }
+    out() << QStringLiteral("Clients in %1:\n").arg(store->description());
+    if (clients.isEmpty())
+        out() << "  (none)\n";
+    for (const QJsonValue &value : std::as_const(clients)) {
+        const QJsonObject c = value.toObject();
+        const auto text = [&c](const char *name) {
+            return c.value(QLatin1String(name)).toString();
+        };
+        out() << QStringLiteral("  %1\n    client_id %2%3\n    registered %4 at %5\n    "
+                                "redirect %6%7\n")
+                     .arg(text("issuer"), text("client_id"),
+                          text("client_secret").isEmpty()
+                              ? QString()
+                              : QStringLiteral(", secret ") + text("client_secret"),
+                          text("registered_at"), text("registration_endpoint"),
+                          text("redirect_uri"),
+                          text("client_secret_expires_at").isEmpty()
+                              ? QString()
+                              : QStringLiteral(", secret expires ") +
+                                    text("client_secret_expires_at"));
+        if (!text("error").isEmpty())
+            out() << QStringLiteral("    unreadable: %1\n").arg(text("error"));
+    }
+    for (const QJsonValue &value : std::as_const(servers))
+        out() << QStringLiteral("Server %1 uses %2\n")
+                     .arg(value.toObject().value(QStringLiteral("server_url")).toString(),
+                          value.toObject().value(QStringLiteral("issuer")).toString());
+    out().flush();
+    return Success;
 }
 
 } // namespace Cli

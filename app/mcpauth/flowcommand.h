@@ -10,4 +10,8 @@ namespace Cli {
 /// code: 0 when the walk succeeded, 1 when it failed, 2 for a usage error.
 int runFlowCommand(const QStringList &arguments);
 
+/// `mcpauth flow-credentials list|remove ISSUER`: shows (secrets masked) or removes the
+/// clients `mcpauth flow` registered and keeps per issuer. Exit code as runFlowCommand().
+int runFlowCredentialsCommand(const QStringList &arguments);
+
 } // namespace Cli

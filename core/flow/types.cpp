@@ -6,6 +6,7 @@
 #include <QJsonArray>
 
 #include "crypto/mask.h"
+#include "flow/credentialstore.h"
 
 namespace Flow {
 
@@ -242,6 +243,15 @@ Core::Result<Step> Step::fromJson(const QJsonObject &object)
     return step;
 }
 
+QStringList stringList(const QJsonValue &value)
+{
+    QStringList out;
+    for (const QJsonValue &entry : value.toArray())
+        if (entry.isString())
+            out.append(entry.toString());
+    return out;
+}
+
 QJsonObject Options::toJson() const
 {
     QJsonObject out{
@@ -264,6 +274,10 @@ QJsonObject Options::toJson() const
         out.insert(QStringLiteral("client_metadata_url"), clientMetadataUrl.toString());
     if (dpop)
         out.insert(QStringLiteral("dpop"), true);
+    if (credentialStore)
+        out.insert(QStringLiteral("credential_store"), credentialStore->backendName());
+    if (forgetCredentials)
+        out.insert(QStringLiteral("forget_credentials"), true);
     if (browser == BrowserMode::Headless) {
         out.insert(QStringLiteral("username"), username);
         out.insert(QStringLiteral("consent"),

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -17,6 +18,8 @@
 /// The client side of MCP authorization: value types of a walk (options, steps, checks,
 /// the run) and their JSON and HTML forms. See Flow::Walker for the machine itself.
 namespace Flow {
+
+class CredentialStore;
 
 /// How strongly the spec asks for what a check tests (RFC 2119).
 enum class Level { Must, Should, May };
@@ -129,6 +132,12 @@ struct Options
     /// What one second of the device grant's interval and expires_in lasts (RFC 8628
     /// §3.5); tests shorten it, nothing else should.
     std::chrono::milliseconds deviceSecond = std::chrono::seconds(1);
+    /// Where dynamically registered clients are kept per issuer and reused by later walks
+    /// (shared: it must live in the walker's thread). Null: nothing persists, every walk
+    /// registers anew (tests and the conformance mode stay stateless unless asked).
+    std::shared_ptr<CredentialStore> credentialStore;
+    /// Forget the stored client of the issuer before registration, and register anew.
+    bool forgetCredentials = false;
 
     /// Without secrets (client_secret masked, password left out).
     [[nodiscard]] QJsonObject toJson() const;
@@ -168,6 +177,9 @@ struct Run
     /// value is HTML-escaped and secrets appear masked only.
     [[nodiscard]] QString toHtmlReport() const;
 };
+
+/// The strings of a JSON array (other members and non-arrays are skipped).
+[[nodiscard]] QStringList stringList(const QJsonValue &value);
 
 [[nodiscard]] QJsonObject exchangeToJson(const Http::Exchange &exchange);
 [[nodiscard]] Http::Exchange exchangeFromJson(const QJsonObject &object);

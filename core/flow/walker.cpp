@@ -13,6 +13,7 @@
 #include "crypto/pkce.h"
 #include "crypto/random.h"
 #include "flow/browser.h"
+#include "flow/credentialstore.h"
 #include "flow/dpop.h"
 #include "flow/wwwauthenticate.h"
 #include "http/body.h"
@@ -138,15 +139,6 @@ QStringList unite(QStringList a, const QStringList &b)
     return a;
 }
 
-QStringList stringList(const QJsonValue &value)
-{
-    QStringList out;
-    for (const QJsonValue &entry : value.toArray())
-        if (entry.isString())
-            out.append(entry.toString());
-    return out;
-}
-
 /// An OAuth error response as "error: description", for summaries.
 QString oauthError(const Http::ClientResponse &response)
 {
@@ -240,6 +232,13 @@ public:
     bool tokenWorked = false;          ///< the MCP server accepted the current access token
     bool rediscovered = false;         ///< discovery ran again after a refusal (once per walk)
     QString registeredIssuer;          ///< the authorization server the client is registered with
+    // Options::credentialStore: clients kept per issuer between walks.
+    bool storeNoted = false;   ///< the store's description was recorded (once per run)
+    bool storeBroken = false;  ///< the store failed: register without it for this run
+    bool forgotten = false;    ///< Options::forgetCredentials done
+    bool reusedStored = false; ///< the client in use came from the store
+    bool reregistered = false; ///< the AS refused a stored client and we registered anew
+    bool skipLookup = false;   ///< the next registration registers anew (stored one refused)
 
     // --- plumbing -------------------------------------------------------------------------
 
@@ -407,6 +406,8 @@ public:
         const StepKind kind = *upcoming;
         if (kind == StepKind::Authorization && !stepUpScope.isEmpty())
             begin(kind, QStringLiteral("Authorization request (step-up %1)").arg(stepUps));
+        else if (kind == StepKind::Registration && reregistered)
+            begin(kind, QStringLiteral("Client registration (anew)"));
         else if (kind == StepKind::Token && !stepUpScope.isEmpty())
             begin(kind, QStringLiteral("Token request (step-up %1)").arg(stepUps));
         else
@@ -930,42 +931,283 @@ public:
                                  "registration_endpoint; give a client id (--client-id)"));
             return endStep(QStringLiteral("no way to register a client"), std::nullopt);
         }
+        if (o.credentialStore && !storeBroken)
+            return lookUpStoredClient(endpoint);
+        dynamicRegistration(endpoint);
+    }
+
+    QStringList registrationGrants() const
+    {
+        return q->m_options.grant == Grant::Device
+                   ? QStringList{QStringLiteral("authorization_code"), kDeviceGrant,
+                                 QStringLiteral("refresh_token")}
+                   : QStringList{QStringLiteral("authorization_code"),
+                                 QStringLiteral("refresh_token")};
+    }
+
+    void dynamicRegistration(const QString &endpoint)
+    {
+        const Options &o = q->m_options;
         const QJsonObject body{
             {QStringLiteral("client_name"), o.clientName},
             {QStringLiteral("redirect_uris"), QJsonArray{redirectUri.toString()}},
-            {QStringLiteral("grant_types"),
-             o.grant == Grant::Device ? QJsonArray{QStringLiteral("authorization_code"),
-                                                   kDeviceGrant, QStringLiteral("refresh_token")}
-                                      : QJsonArray{QStringLiteral("authorization_code"),
-                                                   QStringLiteral("refresh_token")}},
+            {QStringLiteral("grant_types"), QJsonArray::fromStringList(registrationGrants())},
             {QStringLiteral("response_types"), QJsonArray{QStringLiteral("code")}},
             {QStringLiteral("token_endpoint_auth_method"), QStringLiteral("none")},
             {QStringLiteral("application_type"), QStringLiteral("native")},
         };
-        sendJson("POST", QUrl(endpoint), body, {}, [this](const Http::ClientResponse &response) {
-            const auto answer = jsonObject(response.body);
-            if (response.status != 201 && response.status != 200) {
-                check(QStringLiteral("registration.dcr"), Level::Must, Verdict::Fail,
-                      QStringLiteral("RFC 7591 §3.2: registration failed: ") +
-                          oauthError(response));
-                return endStep(QStringLiteral("dynamic registration refused"), std::nullopt);
-            }
-            expect(response.status == 201, QStringLiteral("registration.dcr_status"), Level::Must,
-                   QStringLiteral("RFC 7591 §3.2.1: a successful registration answers 201 "
-                                  "Created (got %1)")
-                       .arg(response.status));
-            clientId = answer ? answer->value(QStringLiteral("client_id")).toString() : QString();
-            if (!expect(!clientId.isEmpty(), QStringLiteral("registration.client_id"), Level::Must,
-                        QStringLiteral("RFC 7591 §3.2.1: the response carries client_id")))
-                return endStep(QStringLiteral("no client_id in the registration response"),
-                               std::nullopt);
-            clientSecret = answer->value(QStringLiteral("client_secret")).toString();
-            registeredAuthMethod =
-                answer->value(QStringLiteral("token_endpoint_auth_method")).toString();
-            registered(QStringLiteral("registered client ") + clientId +
-                       QStringLiteral(" (application_type native, redirect ") +
-                       redirectUri.toString() + QLatin1Char(')'));
+        sendJson(
+            "POST", QUrl(endpoint), body, {},
+            [this, endpoint](const Http::ClientResponse &response) {
+                const auto answer = jsonObject(response.body);
+                if (response.status != 201 && response.status != 200) {
+                    check(QStringLiteral("registration.dcr"), Level::Must, Verdict::Fail,
+                          QStringLiteral("RFC 7591 §3.2: registration failed: ") +
+                              oauthError(response));
+                    return endStep(QStringLiteral("dynamic registration refused"), std::nullopt);
+                }
+                expect(response.status == 201, QStringLiteral("registration.dcr_status"),
+                       Level::Must,
+                       QStringLiteral("RFC 7591 §3.2.1: a successful registration answers 201 "
+                                      "Created (got %1)")
+                           .arg(response.status));
+                clientId =
+                    answer ? answer->value(QStringLiteral("client_id")).toString() : QString();
+                if (!expect(!clientId.isEmpty(), QStringLiteral("registration.client_id"),
+                            Level::Must,
+                            QStringLiteral("RFC 7591 §3.2.1: the response carries client_id")))
+                    return endStep(QStringLiteral("no client_id in the registration response"),
+                                   std::nullopt);
+                clientSecret = answer->value(QStringLiteral("client_secret")).toString();
+                registeredAuthMethod =
+                    answer->value(QStringLiteral("token_endpoint_auth_method")).toString();
+                const QString summary = QStringLiteral("registered client ") + clientId +
+                                        QStringLiteral(" (application_type native, redirect ") +
+                                        redirectUri.toString() + QLatin1Char(')');
+                if (!q->m_options.credentialStore || storeBroken)
+                    return registered(summary);
+                storeClient(*answer, endpoint, summary);
+            });
+    }
+
+    // --- credentials kept per issuer (Options::credentialStore) ----------------------------
+
+    CredentialStore &store() const { return *q->m_options.credentialStore; }
+
+    QString storedClientKey() const
+    {
+        return ClientKey{issuer, QStringLiteral("dcr"), redirectShape(redirectUri.toString()),
+                         q->m_options.clientName, registrationGrants()}
+            .toString();
+    }
+
+    /// Records once per run where credentials are kept (and why, after a fallback).
+    void noteStore()
+    {
+        if (storeNoted)
+            return;
+        storeNoted = true;
+        const QString notice = store().notice();
+        check(QStringLiteral("registration.credential_store"), Level::May, Verdict::Pass,
+              QStringLiteral("Client credentials are kept per issuer in %1%2")
+                  .arg(store().description(),
+                       notice.isEmpty() ? QString() : QStringLiteral(". Note: ") + notice));
+    }
+
+    /// The store cannot be used: said once, then the walk registers without it.
+    void storeFailed(const Core::Error &error, const QString &endpoint)
+    {
+        storeBroken = true;
+        check(QStringLiteral("registration.credential_store"), Level::Should, Verdict::Warn,
+              QStringLiteral("The stored client credentials cannot be used: %1. This walk "
+                             "registers a client without storing it")
+                  .arg(error.message));
+        dynamicRegistration(endpoint);
+    }
+
+    void lookUpStoredClient(const QString &endpoint)
+    {
+        if (skipLookup) {
+            skipLookup = false;
+            return dynamicRegistration(endpoint);
+        }
+        store().load(
+            serverKey(serverUrl.toString()), q,
+            [this, endpoint](const Core::Result<std::optional<QJsonObject>> &binding) {
+                if (ended)
+                    return;
+                noteStore();
+                if (!binding)
+                    return storeFailed(binding.error(), endpoint);
+                const QString previous =
+                    binding->has_value() ? (**binding).value(QStringLiteral("issuer")).toString()
+                                         : QString();
+                if (!previous.isEmpty() && previous != issuer)
+                    check(QStringLiteral("registration.as_changed"), Level::Must, Verdict::Pass,
+                          QStringLiteral("MCP authorization §Authorization Server Migration: %1 "
+                                         "used the authorization server %2 when its client was "
+                                         "stored and now names %3; the client of %2 is not used "
+                                         "there")
+                              .arg(serverUrl.toString(), previous, issuer));
+                if (q->m_options.forgetCredentials && !forgotten)
+                    return forgetStoredClient(endpoint);
+                loadStoredClient(endpoint);
+            });
+    }
+
+    void forgetStoredClient(const QString &endpoint)
+    {
+        forgotten = true;
+        store().remove(storedClientKey(), q, [this, endpoint](const Core::Status &removed) {
+            if (ended)
+                return;
+            if (!removed)
+                return storeFailed(removed.error(), endpoint);
+            check(QStringLiteral("registration.forgotten"), Level::May, Verdict::Pass,
+                  QStringLiteral("The stored client of %1 was forgotten as asked; a client is "
+                                 "registered anew")
+                      .arg(issuer));
+            dynamicRegistration(endpoint);
         });
+    }
+
+    void loadStoredClient(const QString &endpoint)
+    {
+        store().load(
+            storedClientKey(), q,
+            [this, endpoint](const Core::Result<std::optional<QJsonObject>> &entry) {
+                if (ended)
+                    return;
+                if (!entry)
+                    return storeFailed(entry.error(), endpoint);
+                if (!entry->has_value())
+                    return dynamicRegistration(endpoint);
+                auto stored = StoredClient::fromJson(**entry);
+                if (!stored) {
+                    check(QStringLiteral("registration.stored_client"), Level::Should,
+                          Verdict::Warn,
+                          QStringLiteral("The stored client of %1 cannot be read (%2); a client "
+                                         "is registered anew")
+                              .arg(issuer, stored.error().message));
+                    return dynamicRegistration(endpoint);
+                }
+                if (stored->secretExpired(QDateTime::currentDateTimeUtc())) {
+                    check(QStringLiteral("registration.stored_expired"), Level::Must, Verdict::Pass,
+                          QStringLiteral("RFC 7591 §3.2.1: the stored client's secret expired at "
+                                         "%1 (client_secret_expires_at); a client is registered "
+                                         "anew")
+                              .arg(stored->secretExpiresAt.toString(Qt::ISODate)));
+                    return dynamicRegistration(endpoint);
+                }
+                if (!stored->registrationEndpoint.isEmpty() &&
+                    stored->registrationEndpoint != endpoint) {
+                    check(QStringLiteral("registration.stored_endpoint"), Level::May, Verdict::Pass,
+                          QStringLiteral("The stored client was registered at %1; the "
+                                         "authorization server now registers at %2, so a client "
+                                         "is registered anew")
+                              .arg(stored->registrationEndpoint, endpoint));
+                    return dynamicRegistration(endpoint);
+                }
+                clientId = stored->clientId;
+                clientSecret = stored->clientSecret;
+                registeredAuthMethod = stored->tokenEndpointAuthMethod;
+                reusedStored = true;
+                const QString date = stored->issuedAt.toString(Qt::ISODate);
+                check(QStringLiteral("registration.reused"), Level::May, Verdict::Pass,
+                      QStringLiteral("MCP authorization §Client Registration: reused the client "
+                                     "%1 registered on %2 at %3 instead of registering again")
+                          .arg(clientId, date, stored->registrationEndpoint));
+                rememberServer([this, date] {
+                    registered(QStringLiteral("reused client ") + clientId +
+                               QStringLiteral(" registered on ") + date);
+                });
+            });
+    }
+
+    void storeClient(const QJsonObject &answer, const QString &endpoint, const QString &summary)
+    {
+        auto stored = StoredClient::fromRegistrationResponse(answer, endpoint,
+                                                             QDateTime::currentDateTimeUtc());
+        if (!stored)
+            return registered(summary);
+        if (stored->redirectUris.isEmpty())
+            stored->redirectUris = {redirectUri.toString()};
+        if (stored->grantTypes.isEmpty())
+            stored->grantTypes = registrationGrants();
+        store().save(storedClientKey(), stored->toJson(), q,
+                     [this, summary](const Core::Status &saved) {
+                         if (ended)
+                             return;
+                         expect(bool(saved), QStringLiteral("registration.stored"), Level::May,
+                                saved ? QStringLiteral("The client is stored for the next walks "
+                                                       "against %1")
+                                            .arg(issuer)
+                                      : QStringLiteral("The client cannot be stored (%1); the "
+                                                       "next walk registers again")
+                                            .arg(saved.error().message));
+                         rememberServer([this, summary] { registered(summary); });
+                     });
+    }
+
+    /// Stores which issuer the server uses, then `then` (a failure is only reported).
+    void rememberServer(std::function<void()> then)
+    {
+        const QJsonObject binding{
+            {QStringLiteral("issuer"), issuer},
+            {QStringLiteral("updated_at"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)}};
+        store().save(serverKey(serverUrl.toString()), binding, q,
+                     [this, then = std::move(then)](const Core::Status &saved) {
+                         if (ended)
+                             return;
+                         if (!saved)
+                             check(QStringLiteral("registration.credential_store"), Level::May,
+                                   Verdict::Warn,
+                                   QStringLiteral("Which authorization server %1 uses cannot be "
+                                                  "stored: %2")
+                                       .arg(serverUrl.toString(), saved.error().message));
+                         then();
+                     });
+    }
+
+    /// The AS refused the stored client: forget it and register anew, once per walk.
+    /// False (nothing done) when the client did not come from the store or this happened
+    /// already.
+    bool registerAnew(const QString &refusal)
+    {
+        if (!reusedStored || reregistered || !q->m_options.credentialStore)
+            return false;
+        reregistered = true;
+        reusedStored = false;
+        awaitingRedirect = false;
+        receiver->cancelWait();
+        check(QStringLiteral("registration.stored_refused"), Level::May, Verdict::Warn,
+              QStringLiteral("The authorization server refused the stored client %1 (%2), as "
+                             "it does when it no longer knows it: the stored client is "
+                             "forgotten and a client is registered anew (once)")
+                  .arg(clientId, refusal));
+        store().remove(storedClientKey(), q, [this](const Core::Status &removed) {
+            if (ended)
+                return;
+            if (!removed)
+                check(QStringLiteral("registration.credential_store"), Level::May, Verdict::Warn,
+                      QStringLiteral("The refused client cannot be removed from the store: ") +
+                          removed.error().message);
+            clientId.clear();
+            clientSecret.clear();
+            registeredAuthMethod.clear();
+            skipLookup = true;
+            endStep(QStringLiteral("the stored client was refused; registering anew"),
+                    StepKind::Registration);
+        });
+        return true;
+    }
+
+    /// An OAuth error response naming the client unknown or unauthenticated.
+    static bool refusesClient(const Http::ClientResponse &response)
+    {
+        const auto body = jsonObject(response.body);
+        return (response.status == 400 || response.status == 401) && body &&
+               body->value(QStringLiteral("error")).toString() == QLatin1String("invalid_client");
     }
 
     void registered(const QString &summary)
@@ -1167,6 +1409,11 @@ public:
             // A refused sign-in shows the login form again with 401 (or 429 when limited).
             const bool loginAgain = (response.status == 401 || response.status == 429) &&
                                     response.contentType() == "text/html";
+            // An AS that no longer knows the client shows an error page at once (it must
+            // not redirect to an unverified redirect URI).
+            if (browserHops == 1 && response.status == 400 && !deviceBrowsing &&
+                registerAnew(QStringLiteral("the authorization endpoint answered HTTP 400")))
+                return;
             if (response.status != 200 && !loginAgain)
                 return failStep(QStringLiteral("headless browser: %1 answered HTTP %2")
                                     .arg(url.toString(QUrl::RemoveQuery))
@@ -1292,6 +1539,10 @@ public:
             check(QStringLiteral("authorization.iss"), Level::May, Verdict::Skip,
                   QStringLiteral("RFC 9207: the AS neither advertises nor sends iss"));
         const QString error = value("error");
+        if ((error == QLatin1String("invalid_client") ||
+             error == QLatin1String("unauthorized_client")) &&
+            registerAnew(QStringLiteral("error=") + error))
+            return;
         if (!error.isEmpty()) {
             check(QStringLiteral("authorization.granted"), Level::Must, Verdict::Fail,
                   QStringLiteral("RFC 6749 §4.1.2.1: the authorization server answered error=%1%2")
@@ -1329,8 +1580,11 @@ public:
     {
         form.append(QStringLiteral("resource"), resourceUri);
         postToken(form, [this, what, then = std::move(then)](const Http::ClientResponse &response) {
+            if (refusesClient(response) && registerAnew(oauthError(response)))
+                return;
             if (!tokenResponse(response, what == QLatin1String("refresh")))
                 return;
+            reusedStored = false; // the AS accepted the client; later refusals are not staleness
             check(what + QStringLiteral(".resource"), Level::Must, Verdict::Pass,
                   QStringLiteral("RFC 8707 §2.2 / MCP authorization: resource sent in the %1 "
                                  "request")
@@ -1851,6 +2105,8 @@ public:
             QUrl(endpoint), form,
             [this, source](const Http::ClientResponse &response) {
                 const auto body = jsonObject(response.body);
+                if (refusesClient(response) && registerAnew(oauthError(response)))
+                    return;
                 if (response.status != 200 || !body) {
                     check(QStringLiteral("device.authorization"), Level::Must, Verdict::Fail,
                           QStringLiteral("RFC 8628 §3.2: the device authorization request "
