@@ -30,7 +30,7 @@
 # synchronous=normal in WAL mode, no fsync per commit, which survives a crash of the process
 # like the reference's memory survives nothing; full: mcpauth's default, an fsync per
 # issued token), WORKLOADS (all of the above,
-# space-separated), SMOKE=1 (DURATION 1s, ROUNDS 1, no warm-up unless given: proves that
+# space-separated), SMOKE=1 (DURATION 1s, ROUNDS 1, CONNECTIONS 8, no warm-up unless given: proves that
 # every server answers every workload without an error; CTest bench_compare_smoke),
 # KEEP=1 keeps the work folder (configs, logs, raw results).
 # The reference runs on the Node 22 and oidc-provider that tests/interop/setup.sh installs
@@ -54,6 +54,7 @@ else
 fi
 threads=${THREADS:-2}
 connections=${CONNECTIONS:-32}
+[[ $smoke != 1 ]] || connections=${CONNECTIONS:-8}
 workers=${WORKERS:-0}
 store_sync=${STORE_SYNC:-normal}
 workloads=${WORKLOADS:-token-opaque token-jwt refresh introspect mcp-jwt mcp-introspect mixed}
@@ -91,7 +92,8 @@ opaque_resource=https://bench.example/opaque
 redirect=http://127.0.0.1/callback
 
 # --- ours: two mcpauth serve, the second only for the RS with introspection -----------
-# start_ours NAME VERIFICATION: config, clients, serve; sets ours_as, ours_mcp, ours_secret.
+# start_ours NAME VERIFICATION: config, clients, serve (not waited for); sets ours_mcp and
+# ours_secret.
 start_ours() {
     local name=$1 verification=$2 rs_port store config
     rs_port=$(bench_free_port)
@@ -132,23 +134,36 @@ EOF
     QT_NO_GLIB=1 "$bin" serve --store "$store" --config "$config" \
         --ready-file "$work/$name-ready.json" >"$work/$name.log" 2>&1 &
     pids+=($!)
-    for _ in $(seq 300); do
-        [[ -s $work/$name-ready.json ]] && break
-        kill -0 "${pids[-1]}" 2>/dev/null || { echo "mcpauth serve ($name) exited" >&2; exit 1; }
-        sleep 0.1
-    done
-    [[ -s $work/$name-ready.json ]] || { echo "mcpauth serve ($name) is not ready" >&2; exit 1; }
-    ours_as=$(json "$work/$name-ready.json" "['authorization_server']")
-    ours_as=${ours_as%/}
-    [[ $(json "$work/$name-ready.json" "['mcp_resource']") == "$ours_mcp" ]] ||
-        { echo "mcpauth serve ($name) publishes another MCP resource than $ours_mcp" >&2; exit 1; }
 }
 
+# wait_ready FILE NAME PID: waits up to 30 s for process PID to write FILE (its ready file
+# or line, written whole).
+wait_ready() {
+    local file=$1 name=$2 pid=$3
+    for _ in $(seq 300); do
+        [[ -s $file ]] && return 0
+        kill -0 "$pid" 2>/dev/null || { echo "$name exited before it was ready" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "$name is not ready after 30 s" >&2
+    exit 1
+}
+
+# ours_url NAME MCP: the authorization server's URL from the ready file, after checking that
+# the server publishes the MCP resource its configuration names.
+ours_url() {
+    [[ $(json "$work/$1-ready.json" "['mcp_resource']") == "$2" ]] ||
+        { echo "mcpauth serve ($1) publishes another MCP resource than $2" >&2; exit 1; }
+    local url
+    url=$(json "$work/$1-ready.json" "['authorization_server']")
+    echo "${url%/}"
+}
+
+# All servers start together (each takes a few seconds to come up on a loaded machine).
 start_ours ours jwt
-echo "ours is ready (${SECONDS}s since the start)"
-as_ours=$ours_as mcp_ours=$ours_mcp secret_ours=$ours_secret
+mcp_ours=$ours_mcp secret_ours=$ours_secret pid_ours=${pids[-1]}
 start_ours ours-rsi introspection
-as_rsi=$ours_as mcp_rsi=$ours_mcp secret_rsi=$ours_secret
+mcp_rsi=$ours_mcp secret_rsi=$ours_secret pid_rsi=${pids[-1]}
 
 # --- the reference ------------------------------------------------------------------
 jwt_resource_ref=https://bench.example/jwt
@@ -157,12 +172,12 @@ NODE_MODULES=$interop/node_modules OPAQUE_RESOURCE=$opaque_resource \
     CODE_TTL=$code_ttl "$node" "$here/compare/reference-as.mjs" >"$work/ref-ready.json" \
     2>"$work/reference.log" &
 pids+=($!)
-for _ in $(seq 200); do
-    [[ -s $work/ref-ready.json ]] && break
-    kill -0 "${pids[-1]}" 2>/dev/null || { echo "reference-as.mjs exited" >&2; exit 1; }
-    sleep 0.1
-done
-[[ -s $work/ref-ready.json ]] || { echo "reference-as.mjs is not ready" >&2; exit 1; }
+wait_ready "$work/ref-ready.json" reference-as.mjs "${pids[-1]}"
+wait_ready "$work/ours-ready.json" "mcpauth serve (ours)" "$pid_ours"
+wait_ready "$work/ours-rsi-ready.json" "mcpauth serve (ours-rsi)" "$pid_rsi"
+as_ours=$(ours_url ours "$mcp_ours")
+as_rsi=$(ours_url ours-rsi "$mcp_rsi")
+echo "every server is ready (${SECONDS}s since the start)"
 as_ref=$(json "$work/ref-ready.json" "['issuer']")
 secret_ref=$(json "$work/ref-ready.json" "['client_secret']")
 
@@ -186,6 +201,21 @@ token_ref=$(token "$as_ref" /token "$secret_ref" "$opaque_resource")
 jwt_ours=$(token "$as_ours" /token "$secret_ours" "$mcp_ours")
 opaque_rsi=$(token "$as_rsi" /token "$secret_rsi" "$mcp_rsi")
 [[ $jwt_ours == *.*.* ]] || { echo "ours issued no JWT for $mcp_ours" >&2; exit 1; }
+
+# One tools/call on each resource server first; it must succeed. It also fills the JWT
+# verifier's JWKS: with none yet, requests that arrive while the first fetch is in flight are
+# answered 503 ("the JWKS could not be fetched recently"), which a cold start under load shows.
+probe() {
+    local status
+    status=$(curl -s -o "$work/probe.json" -w '%{http_code}' -X POST "$1" \
+        -H "Authorization: Bearer $2" -H 'Content-Type: application/json' \
+        -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' \
+        -H 'Mcp-Method: tools/call' -H 'Mcp-Name: echo' \
+        -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}')
+    [[ $status == 200 ]] || { echo "tools/call at $1 answered $status: $(cat "$work/probe.json")" >&2; exit 1; }
+}
+probe "$mcp_ours" "$jwt_ours"
+probe "$mcp_rsi" "$opaque_rsi"
 
 cc_body() { echo "grant_type=client_credentials&scope=tasks:read&resource=$(urlenc "$1")"; }
 
