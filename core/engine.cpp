@@ -18,6 +18,7 @@
 #include "http/server.h"
 #include "http/tls.h"
 #include "resource/mcpserver.h"
+#include "resource/trust.h"
 #include "store/clientrepository.h"
 #include "store/database.h"
 #include "store/databaseurl.h"
@@ -269,6 +270,14 @@ Status Engine::prepareResourceServer(const ServerConfig &config, Http::Server &a
         verifier = std::make_shared<Resource::IntrospectionVerifier>(options);
     }
 
+    // External issuers of "resource_server.trusted_issuers" are routed to by the token's iss.
+    auto trusting = Resource::trustIssuers(verifier, context.issuer(),
+                                           rsConfig.verification != QLatin1String("jwt"), rsConfig,
+                                           resourceUri, m_exchangeLog);
+    if (!trusting)
+        return trusting.error();
+    verifier = *trusting;
+
     const qint64 longestAccessToken = qint64(context.config().accessTokenLifetime) * 1000;
     std::weak_ptr<Resource::BearerVerifier> weakVerifier = verifier;
     m_revocationListener = db->addRevocationListener(
@@ -289,7 +298,7 @@ Status Engine::prepareResourceServer(const ServerConfig &config, Http::Server &a
     Resource::McpServer::Options options;
     options.config = rsConfig;
     options.resourceUri = resourceUri;
-    options.authorizationServers = QStringList{context.issuer()} + rsConfig.authorizationServers;
+    options.authorizationServers = rsConfig.metadataAuthorizationServers(context.issuer());
     auto server = std::make_unique<Resource::McpServer>(options, verifier, db, friction);
     server->install(rs.router());
     auto admin = std::make_unique<Resource::FrictionAdmin>(Resource::FrictionAdmin::Options{},

@@ -157,9 +157,19 @@ int serve(const QStringList &arguments)
         QStringLiteral("File holding the admin API's token; created (0600) when missing "
                        "(default: in the application data directory)."),
         QStringLiteral("path"));
+    const QCommandLineOption trustIssuer(
+        QStringLiteral("trust-issuer"),
+        QStringLiteral("Also accept access tokens of this external authorization server "
+                       "(repeatable): ISSUER[,verification=jwt|introspection][,jwks_uri=URL]"
+                       "[,algorithms=ES256+RS256][,introspection_endpoint=URL][,auth_method=M]"
+                       "[,client_id=ID][,client_secret_file=PATH][,bearer_token_file=PATH]. "
+                       "Endpoints left out are read from the issuer's metadata. Added to "
+                       "resource_server.trusted_issuers of --config."),
+        QStringLiteral("spec"));
     parser.addOptions({config, store, bind, asPort, rsPort, issuer, workers, readyFile, autoApprove,
                        loopbackCimd, showDemoPassword});
     parser.addOption(adminTokenFile);
+    parser.addOption(trustIssuer);
     if (const QString error = parse(parser, QStringLiteral("serve"), arguments); !error.isEmpty())
         return usageError(error);
 
@@ -199,6 +209,12 @@ int serve(const QStringList &arguments)
         settings.authorizationServer.autoApprove = true;
     if (parser.isSet(loopbackCimd))
         settings.authorizationServer.allowLoopbackCimd = true;
+    for (const QString &spec : parser.values(trustIssuer)) {
+        auto trusted = Resource::TrustedIssuer::fromSpec(spec);
+        if (!trusted)
+            return usageError(trusted.error().message);
+        settings.resourceServer.trustedIssuers.append(*trusted);
+    }
     if (auto valid = settings.validate(); !valid)
         return usageError(valid.error().message);
 

@@ -12,6 +12,7 @@
 #include "crypto/jwt.h"
 #include "http/body.h"
 #include "http/client.h"
+#include "resource/outbound.h"
 
 namespace Resource {
 
@@ -32,13 +33,26 @@ Core::Error unavailable(const QString &message)
     return Core::makeError(VerifyError::Unavailable, message);
 }
 
+QStringList stringOrArray(const QJsonValue &value)
+{
+    if (value.isString())
+        return {value.toString()};
+    QStringList out;
+    for (const QJsonValue &item : value.toArray())
+        if (item.isString())
+            out.append(item.toString());
+    return out;
+}
+
+} // namespace
+
 /// One outbound request through the SSRF guard. A Client lives in one thread and verify()
 /// runs on any worker thread, so each thread keeps its own (as the AS's fetches do); the
 /// per-verifier settings are applied on every call.
-Core::Result<Http::ClientResponse> fetch(Http::ClientRequest request,
-                                         const Http::SsrfPolicy &policy,
-                                         const QList<QSslCertificate> &trusted,
-                                         Http::ExchangeLog *log)
+Core::Result<Http::ClientResponse> fetchOutbound(Http::ClientRequest request,
+                                                 const Http::SsrfPolicy &policy,
+                                                 const QList<QSslCertificate> &trusted,
+                                                 Http::ExchangeLog *log)
 {
     static QThreadStorage<Http::Client *> clients;
     if (!clients.hasLocalData())
@@ -54,19 +68,6 @@ Core::Result<Http::ClientResponse> fetch(Http::ClientRequest request,
     request.maxResponseBytes = 256 * 1024;
     return client->sendAndWait(std::move(request));
 }
-
-QStringList stringOrArray(const QJsonValue &value)
-{
-    if (value.isString())
-        return {value.toString()};
-    QStringList out;
-    for (const QJsonValue &item : value.toArray())
-        if (item.isString())
-            out.append(item.toString());
-    return out;
-}
-
-} // namespace
 
 QByteArray tokenHash(const QByteArray &token)
 {
@@ -262,8 +263,8 @@ Core::Result<Principal> IntrospectionVerifier::introspect(const QByteArray &toke
     }
     // QUrlQuery leaves '+' alone; a form decodes it as a space.
     request.body = form.toString(QUrl::FullyEncoded).toLatin1().replace('+', "%2B");
-    auto response = fetch(std::move(request), m_options.ssrfPolicy, m_options.trustedCertificates,
-                          m_options.exchangeLog);
+    auto response = fetchOutbound(std::move(request), m_options.ssrfPolicy,
+                                  m_options.trustedCertificates, m_options.exchangeLog);
     if (!response)
         return unavailable(QStringLiteral("introspection at ") + m_options.endpoint.toString() +
                            QStringLiteral(" failed: ") + response.error().message);
@@ -374,8 +375,8 @@ Core::Result<Crypto::Jwks> JwtVerifier::keys(bool refresh)
     Http::ClientRequest request;
     request.url = m_options.jwksUri;
     request.tag = QStringLiteral("rs.jwks");
-    auto response = fetch(std::move(request), m_options.ssrfPolicy, m_options.trustedCertificates,
-                          m_options.exchangeLog);
+    auto response = fetchOutbound(std::move(request), m_options.ssrfPolicy,
+                                  m_options.trustedCertificates, m_options.exchangeLog);
     if (!response || response->status != 200)
         return unavailable(QStringLiteral("fetching the JWKS at ") + m_options.jwksUri.toString() +
                            QStringLiteral(" failed: ") +
