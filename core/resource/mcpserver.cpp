@@ -444,15 +444,38 @@ Http::Response McpServer::handlePost(const Http::Request &request)
         return *refusal;
     const Principal &principal = std::get<Principal>(authenticated);
 
+    // MCP Streamable HTTP: the client POSTs one JSON-RPC message as application/json and
+    // must accept a JSON answer.
+    const QByteArray contentType = request.contentType();
+    if (!request.body.isEmpty() && contentType != "application/json")
+        return rpcError(415, QJsonValue::Null, JsonRpc::InvalidRequest,
+                        QStringLiteral("the body must be one JSON-RPC message sent as "
+                                       "application/json, not '%1'")
+                            .arg(QString::fromLatin1(contentType.left(100))));
+    if (const QByteArray accept = request.headers.value(QByteArrayLiteral("Accept")).toLower();
+        !accept.isEmpty() && !accept.contains("application/json") &&
+        !accept.contains("application/*") && !accept.contains("*/*"))
+        return rpcError(406, QJsonValue::Null, JsonRpc::InvalidRequest,
+                        QStringLiteral("the Accept header must allow application/json (MCP "
+                                       "Streamable HTTP: list application/json and "
+                                       "text/event-stream)"));
     const QByteArray trimmed = request.body.trimmed();
     if (trimmed.startsWith('['))
         return rpcError(400, QJsonValue::Null, JsonRpc::InvalidRequest,
                         QStringLiteral("JSON-RPC batches are not supported (MCP 2025-06-18 and "
                                        "later)"));
     auto document = Http::parseJson(request.body);
-    if (!document)
+    if (!document) {
+        // A JSON scalar ("x", 42, null) is valid JSON but not a request object. Scalars
+        // do not nest, so QJsonDocument may judge them directly.
+        QJsonParseError scalarError{};
+        if (!trimmed.isEmpty() && !trimmed.startsWith('{') &&
+            !QJsonDocument::fromJson(QByteArray("[" + trimmed + "]"), &scalarError).isNull())
+            return rpcError(400, QJsonValue::Null, JsonRpc::InvalidRequest,
+                            QStringLiteral("the body must be a JSON-RPC request object"));
         return rpcError(400, QJsonValue::Null, JsonRpc::ParseError,
                         QStringLiteral("parse error: ") + document.error().message);
+    }
     return dispatch(request, principal, document->object());
 }
 

@@ -77,6 +77,8 @@ private slots:
     void jsonRpcErrors_data();
     void jsonRpcErrors();
     void originChecked_data();
+    void mediaTypesChecked_data();
+    void mediaTypesChecked();
     void originChecked();
     void sessionHijackRefused();
     void revokedTokenRefusedImmediately();
@@ -400,7 +402,9 @@ void TestRsMcp::jsonRpcErrors_data()
     const QJsonValue null(QJsonValue::Null);
     QTest::newRow("not json") << QByteArray("{") << 400 << -32700 << null;
     QTest::newRow("empty body") << QByteArray("") << 400 << -32700 << null;
-    QTest::newRow("string") << QByteArray("\"x\"") << 400 << -32700 << null;
+    QTest::newRow("string") << QByteArray("\"x\"") << 400 << -32600 << null;
+    QTest::newRow("number") << QByteArray("42") << 400 << -32600 << null;
+    QTest::newRow("null") << QByteArray("null") << 400 << -32600 << null;
     QTest::newRow("duplicate member")
         << QByteArray(R"({"jsonrpc":"2.0","id":1,"id":2,"method":"ping"})") << 400 << -32700
         << null;
@@ -462,6 +466,61 @@ void TestRsMcp::jsonRpcErrors()
                  .toString()
                  .isEmpty());
     QCOMPARE(answer.value(QStringLiteral("id")), id);
+}
+
+void TestRsMcp::mediaTypesChecked_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QByteArray>("accept");
+    QTest::addColumn<int>("status");
+    QTest::newRow("json, both accepted")
+        << QByteArray("application/json") << QByteArray("application/json, text/event-stream")
+        << 200;
+    QTest::newRow("json with charset")
+        << QByteArray("application/json; charset=utf-8") << QByteArray("application/json") << 200;
+    QTest::newRow("no Accept") << QByteArray("application/json") << QByteArray() << 200;
+    QTest::newRow("Accept */*") << QByteArray("application/json") << QByteArray("*/*") << 200;
+    QTest::newRow("Accept application/*")
+        << QByteArray("application/json") << QByteArray("application/*") << 200;
+    QTest::newRow("Accept text/html only")
+        << QByteArray("application/json") << QByteArray("text/html") << 406;
+    QTest::newRow("Accept event-stream only")
+        << QByteArray("application/json") << QByteArray("text/event-stream") << 406;
+    QTest::newRow("text/plain body") << QByteArray("text/plain") << QByteArray("*/*") << 415;
+    QTest::newRow("form body") << QByteArray("application/x-www-form-urlencoded")
+                               << QByteArray("*/*") << 415;
+    QTest::newRow("no Content-Type") << QByteArray() << QByteArray("*/*") << 415;
+}
+
+void TestRsMcp::mediaTypesChecked()
+{
+    QFETCH(QByteArray, contentType);
+    QFETCH(QByteArray, accept);
+    QFETCH(int, status);
+    const QByteArray token = issue(QStringLiteral("alice"), QStringLiteral("tasks:read"));
+    Http::ClientRequest request;
+    request.method = "POST";
+    request.url = QUrl(m_rsBase + QStringLiteral("/mcp"));
+    request.headers.set("Authorization", "Bearer " + token);
+    if (!contentType.isEmpty())
+        request.headers.set("Content-Type", contentType);
+    if (!accept.isEmpty())
+        request.headers.set("Accept", accept);
+    request.body =
+        QJsonDocument(rpc(1, QStringLiteral("initialize"),
+                          {{QStringLiteral("protocolVersion"), QStringLiteral("2025-11-25")}}))
+            .toJson();
+    const auto response = m_client.sendAndWait(request);
+    QVERIFY(response);
+    QCOMPARE(response->status, status);
+    if (status != 200) {
+        const QJsonObject error = QJsonDocument::fromJson(response->body)
+                                      .object()
+                                      .value(QStringLiteral("error"))
+                                      .toObject();
+        QCOMPARE(error.value(QStringLiteral("code")).toInt(), -32600);
+        QVERIFY(!error.value(QStringLiteral("message")).toString().isEmpty());
+    }
 }
 
 void TestRsMcp::originChecked_data()

@@ -32,6 +32,7 @@ Http::Request post(const QByteArray &token, const QByteArray &session, const QSt
     request.method = "POST";
     request.path = "/mcp";
     request.headers.set("Authorization", "Bearer " + token);
+    request.headers.set("Content-Type", "application/json");
     if (!session.isEmpty())
         request.headers.set("Mcp-Session-Id", session);
     QJsonObject message{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
