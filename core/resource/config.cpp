@@ -316,6 +316,10 @@ Core::Result<Config> Config::fromJson(const QJsonObject &object)
                     return trusted.error();
                 config.trustedIssuers.append(*trusted);
             }
+        } else if (key == QLatin1String("trust_embedded_issuer")) {
+            if (!it.value().isBool())
+                return configError(key, QStringLiteral("must be true or false"));
+            config.trustEmbeddedIssuer = it.value().toBool();
         } else if (key == QLatin1String("verification")) {
             config.verification = it.value().toString();
         } else if (key == QLatin1String("cache_size") ||
@@ -365,6 +369,7 @@ QJsonObject Config::toJson() const
     return {
         {QStringLiteral("authorization_servers"), QJsonArray::fromStringList(authorizationServers)},
         {QStringLiteral("trusted_issuers"), trusted},
+        {QStringLiteral("trust_embedded_issuer"), trustEmbeddedIssuer},
         {QStringLiteral("base_scopes"), QJsonArray::fromStringList(baseScopes)},
         {QStringLiteral("tool_scopes"), tools},
         {QStringLiteral("verification"), verification},
@@ -398,6 +403,10 @@ Core::Status Config::validate() const
             return fieldError(field + QStringLiteral(".issuer"), QStringLiteral("is listed twice"));
         issuers.insert(trustedIssuers.at(i).issuer);
     }
+    if (!trustEmbeddedIssuer && trustedIssuers.isEmpty())
+        return configError(QStringLiteral("trust_embedded_issuer"),
+                           QStringLiteral("false needs at least one item in trusted_issuers (no "
+                                          "token could be accepted)"));
     for (auto it = toolScopes.begin(); it != toolScopes.end(); ++it) {
         if (!Friction::isValidToolName(it.key()))
             return configError(QStringLiteral("tool_scopes.") + it.key(),
@@ -422,7 +431,9 @@ QStringList Config::scopesSupported() const
 
 QStringList Config::metadataAuthorizationServers(const QString &embeddedIssuer) const
 {
-    QStringList out{embeddedIssuer};
+    QStringList out;
+    if (trustEmbeddedIssuer)
+        out.append(embeddedIssuer);
     const auto add = [&out](const QString &issuer) {
         if (!out.contains(issuer))
             out.append(issuer);

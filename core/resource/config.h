@@ -73,6 +73,9 @@ struct Config
     /// External authorization servers whose tokens are accepted too; each is named in the
     /// Protected Resource Metadata. Tokens of any other issuer are refused (invalid_token).
     QList<TrustedIssuer> trustedIssuers;
+    /// False: the embedded AS's tokens are refused and the PRM names only trustedIssuers
+    /// (an RS protected by external authorization servers alone). Needs a trusted issuer.
+    bool trustEmbeddedIssuer = true;
     /// "introspection" (RFC 7662 at the embedded AS) or "jwt" (RFC 9068 via its JWKS).
     QString verification = QStringLiteral("introspection");
     int cacheSize = 10000;          ///< verified tokens kept
@@ -90,8 +93,8 @@ struct Config
 
     /// Every scope the server knows of (base and per tool), sorted, without offline_access.
     [[nodiscard]] QStringList scopesSupported() const;
-    /// The PRM's authorization_servers: `embeddedIssuer`, authorizationServers and each
-    /// trusted issuer, without repeats.
+    /// The PRM's authorization_servers: `embeddedIssuer` (unless !trustEmbeddedIssuer),
+    /// authorizationServers and each trusted issuer, without repeats.
     [[nodiscard]] QStringList metadataAuthorizationServers(const QString &embeddedIssuer) const;
     /// baseScopes plus the tool's scopes, without repeats.
     [[nodiscard]] QStringList scopesFor(const QString &tool) const;

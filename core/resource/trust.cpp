@@ -267,7 +267,9 @@ trustIssuers(std::shared_ptr<BearerVerifier> embedded, const QString &embeddedIs
 {
     if (config.trustedIssuers.isEmpty())
         return embedded;
-    QList<IssuerRouter::Route> routes{{embeddedIssuer, std::move(embedded), embeddedIntrospects}};
+    QList<IssuerRouter::Route> routes;
+    if (config.trustEmbeddedIssuer)
+        routes.append({embeddedIssuer, std::move(embedded), embeddedIntrospects});
     for (const TrustedIssuer &trusted : config.trustedIssuers) {
         ExternalIssuerVerifier::Options options;
         options.trusted = trusted;

@@ -91,7 +91,8 @@ private:
 
 /// The verifier of an RS that trusts the embedded AS (`embedded`, issuer `embeddedIssuer`,
 /// by introspection when `embeddedIntrospects`) and every `config.trustedIssuers` item:
-/// `embedded` itself when there is none, else an IssuerRouter over all of them.
+/// `embedded` itself when there is none, else an IssuerRouter over all of them (without
+/// `embedded` when !config.trustEmbeddedIssuer).
 [[nodiscard]] Core::Result<std::shared_ptr<BearerVerifier>>
 trustIssuers(std::shared_ptr<BearerVerifier> embedded, const QString &embeddedIssuer,
              bool embeddedIntrospects, const Config &config, const QString &resource,

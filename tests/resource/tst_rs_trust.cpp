@@ -332,6 +332,27 @@ void TestRsTrust::configRoundTripAndMetadataServers()
         config->metadataAuthorizationServers(QStringLiteral("https://ours.example")),
         QStringList({QStringLiteral("https://ours.example"), QStringLiteral("https://b.example"),
                      QStringLiteral("https://a.example")}));
+
+    // Protected by the external issuers alone: the embedded AS is neither named nor asked.
+    auto external = Config::fromJson(QJsonObject{{QStringLiteral("trust_embedded_issuer"), false}});
+    QVERIFY(!external.ok());
+    QVERIFY2(external.error().message.startsWith(
+                 QStringLiteral("resource_server.trust_embedded_issuer: ")),
+             qPrintable(external.error().message));
+    QJsonObject externalOnly = rs;
+    externalOnly.insert(QStringLiteral("trust_embedded_issuer"), false);
+    external = Config::fromJson(externalOnly);
+    QVERIFY(external.ok());
+    QCOMPARE(
+        external->metadataAuthorizationServers(QStringLiteral("https://ours.example")),
+        QStringList({QStringLiteral("https://b.example"), QStringLiteral("https://a.example")}));
+    external->trustedIssuers.removeLast(); // its bearer_token_file does not exist
+    auto embedded = std::make_shared<RefusingVerifier>();
+    auto verifier = trustIssuers(embedded, QStringLiteral("https://ours.example"), true, *external,
+                                 kResource, nullptr);
+    QVERIFY(verifier.ok());
+    QVERIFY(!(*verifier)->verify("opaque").ok());
+    QCOMPARE(embedded->calls, 0);
 }
 
 void TestRsTrust::specForm_data()
