@@ -21,6 +21,7 @@ work=""
 store=""
 server_pid=""
 driver_pid=""
+interop_pids=() # more background processes a runner started (stopped by the cleanup)
 pg_started=0
 
 interop_die() {
@@ -50,9 +51,12 @@ interop_stop_pid() {
 }
 
 interop_cleanup() {
-    local status=$?
+    local status=$? pid
     interop_stop_pid "$driver_pid"
     interop_stop_pid "$server_pid"
+    for pid in "${interop_pids[@]}"; do
+        interop_stop_pid "$pid"
+    done
     if [ "$pg_started" = 1 ]; then
         interop_as_pg_user "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate -w stop \
             >/dev/null 2>&1 || true

@@ -2,25 +2,30 @@
 // package oidc-provider (9.x, pinned in package-lock.json) on 127.0.0.1, plus a small MCP
 // resource server in the same process that it protects.
 //
-// Why a Node resource server and not `mcpauth serve`: our RS verifies tokens only against
-// the embedded AS (introspection at it, or its JWKS); it cannot be pointed at another issuer.
-// This one introspects every token at oidc-provider (RFC 7662, as the confidential client
-// "mcp-resource-server"), so revocation takes effect at once, and it checks DPoP proofs
-// (RFC 9449 §7, with its own nonces) for DPoP-bound tokens.
+// Most walks of run-oidc-provider.sh go to our own resource server (`mcpauth serve`
+// trusting this issuer through resource_server.trusted_issuers, by introspection or by
+// JWT access tokens and this server's JWKS). Their canonical URIs are given with
+// --resource URL=opaque|jwt, and the access tokens issued for each are of that format.
+//
+// The Node resource server stays for what ours cannot do: DPoP. Our AS and RS do not
+// support DPoP, so the DPoP-bound tokens with RS nonces (RFC 9449 §7, §8) are checked here:
+// it introspects every token at oidc-provider (RFC 7662, as the confidential client
+// "mcp-resource-server") and checks the DPoP proof of DPoP-bound tokens with its own nonces.
 //
 // oidc-provider is configured with: PKCE required (S256 only), refresh tokens (rotated for
 // public clients whose tokens are not sender-constrained: oidc-provider's default policy),
 // client credentials, the device authorization grant, introspection, revocation, dynamic
-// registration, resource indicators (the MCP server's canonical URI, scopes tasks:read
-// tasks:write tasks:delete, opaque access tokens), DPoP with server nonces, and its
-// development login and consent pages (devInteractions: any login name and password).
+// registration, resource indicators (each MCP server's canonical URI, scopes tasks:read
+// tasks:write tasks:delete; opaque access tokens, or RFC 9068 JWTs signed ES256 for a
+// --resource given as jwt), DPoP with server nonces, and its development login and consent
+// pages (devInteractions: any login name and password).
 //
 // Pre-registered clients (secrets printed in the ready line, loopback only, test only):
 //   mcp-confidential      client_credentials + refresh_token, client_secret_basic
 //   mcp-no-client-creds   authorization_code only (the negative case: no client_credentials)
-//   mcp-resource-server   the RS's own introspection credential
+//   mcp-resource-server   the resource servers' introspection credential
 //
-// Usage: node oidc-provider-as.mjs
+// Usage: node oidc-provider-as.mjs [--resource URL=opaque|jwt]...
 // Prints one JSON line when ready: {"issuer", "mcp_url", "clients": {...}}; runs until
 // SIGTERM/SIGINT.
 import { createHash, randomBytes } from 'node:crypto';
@@ -54,6 +59,18 @@ const rsPort = await listen(rsServer);
 const issuer = `http://${host}:${asPort}`;
 const resource = `http://${host}:${rsPort}/mcp`;
 const prmUrl = `http://${host}:${rsPort}/.well-known/oauth-protected-resource/mcp`;
+
+// Canonical URI -> access token format ("opaque" or "jwt").
+const resources = new Map([[resource, 'opaque']]);
+const args = process.argv.slice(2);
+for (let i = 0; i < args.length; i += 2) {
+  const match = args[i] === '--resource' ? /^(.+)=(opaque|jwt)$/.exec(args[i + 1] ?? '') : null;
+  if (!match) {
+    console.error(`usage: node oidc-provider-as.mjs [--resource URL=opaque|jwt]... (got ${args[i]})`);
+    process.exit(2);
+  }
+  resources.set(match[1], match[2]);
+}
 
 const { privateKey } = await jose.generateKeyPair('ES256', { extractable: true });
 const signingKey = { ...(await jose.exportJWK(privateKey)), kid: 'as-1', use: 'sig', alg: 'ES256' };
@@ -110,14 +127,16 @@ const provider = new Provider(issuer, {
       defaultResource: async () => resource,
       useGrantedResource: async () => true,
       getResourceServerInfo: async (ctx, indicator) => {
-        if (indicator !== resource) {
+        const format = resources.get(indicator);
+        if (!format) {
           throw new Provider.errors.InvalidTarget(`unknown resource ${indicator}`);
         }
         return {
-          audience: resource,
+          audience: indicator,
           scope: scopes.join(' '),
-          accessTokenFormat: 'opaque',
+          accessTokenFormat: format,
           accessTokenTTL: 600,
+          ...(format === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
         };
       },
     },
@@ -348,5 +367,6 @@ process.stdout.write(`${JSON.stringify({
   clients: {
     confidential: { client_id: 'mcp-confidential', client_secret: confidentialSecret },
     no_client_credentials: { client_id: 'mcp-no-client-creds', client_secret: noCcSecret },
+    resource_server: { client_id: 'mcp-resource-server', client_secret: rsSecret },
   },
 })}\n`);
