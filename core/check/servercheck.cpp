@@ -340,6 +340,8 @@ public:
         }
         request.headers = std::move(headers);
         request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+        if (!token.isEmpty() && placement != Placement::None)
+            emit q->tokenSent(token);
         send(std::move(request), std::move(done));
     }
 

@@ -97,6 +97,9 @@ signals:
     void caseFinished(const Flow::Step &step);
     void exchangeRecorded(int stepIndex, const Http::Exchange &exchange);
     void finished(const Flow::Run &run);
+    /// A token about to be sent, unmasked (exchangeRecorded() carries the masked capture).
+    /// For in-process viewers that reveal secrets on request: never log, store or export it.
+    void tokenSent(const QByteArray &token);
 
 private:
     class Private;

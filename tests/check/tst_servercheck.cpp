@@ -1,7 +1,7 @@
 // Flow::ServerCheck over real HTTP: tokens minted by a Core::Engine's embedded AS (SQLite
 // temp store, ephemeral loopback ports) sent to our own resource server (introspection and
 // local JWT verification, both MCP revisions), where every case must pass, and to small
-// deliberately lax servers built here on Http::Server + Resource::McpServer (one skips the
+// deliberately lax servers (laxserver.h, on Http::Server + Resource::McpServer: one skips the
 // audience check, one takes tokens from the query string, one names another AS), where
 // exactly those cases must fail.
 #include <QJsonArray>
@@ -22,74 +22,8 @@
 #include "crypto/jws.h"
 #include "crypto/jwt.h"
 #include "engine.h"
-#include "friction/registry.h"
-#include "http/server.h"
-#include "resource/mcpserver.h"
+#include "laxserver.h"
 #include "store/tokenrepository.h"
-
-namespace {
-
-/// Verifies JWTs with the AS's JWKS like a real RS would, optionally without the audience
-/// check (the bug the audit must catch). Revocation: the token's row in the store.
-class SigningOnlyVerifier final : public Resource::BearerVerifier
-{
-public:
-    SigningOnlyVerifier(Crypto::Jwks jwks, QString issuer, QString audience,
-                        std::shared_ptr<Store::Database> db)
-        : m_jwks(std::move(jwks))
-        , m_issuer(std::move(issuer))
-        , m_audience(std::move(audience))
-        , m_db(std::move(db))
-    {}
-
-    Core::Result<Resource::Principal> verify(const QByteArray &token) override
-    {
-        const auto invalid = [](const QString &why) {
-            return Core::makeError(Resource::VerifyError::InvalidToken, why);
-        };
-        auto verified = Crypto::Jws::verifyWithJwks(
-            token, m_jwks, {Crypto::JwsAlgorithm::ES256, Crypto::JwsAlgorithm::RS256});
-        if (!verified)
-            return invalid(verified.error().message);
-        auto claims = Crypto::Jwt::parseClaims(verified->payload);
-        if (!claims)
-            return invalid(claims.error().message);
-        Crypto::Jwt::ClaimChecks checks;
-        checks.now = QDateTime::currentSecsSinceEpoch();
-        checks.issuer = m_issuer;
-        checks.audience = m_audience; // empty: not checked
-        if (auto ok = Crypto::Jwt::checkClaims(*claims, checks); !ok)
-            return invalid(ok.error().message);
-        auto row = Store::TokenRepository(m_db).findByHash(Store::SecretHash::fromSecret(token));
-        if (!row || row->state(QDateTime::currentMSecsSinceEpoch()) != Store::TokenState::Active)
-            return invalid(QStringLiteral("not active"));
-        Resource::Principal principal;
-        principal.subject = claims->value(QStringLiteral("sub")).toString();
-        principal.clientId = claims->value(QStringLiteral("client_id")).toString();
-        principal.issuer = m_issuer;
-        principal.scopes = claims->value(QStringLiteral("scope"))
-                               .toString()
-                               .split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        principal.expiresAt = claims->value(QStringLiteral("exp")).toInteger();
-        return principal;
-    }
-
-private:
-    Crypto::Jwks m_jwks;
-    QString m_issuer;
-    QString m_audience;
-    std::shared_ptr<Store::Database> m_db;
-};
-
-/// A small MCP server of our demo tools with a hand-made verifier.
-struct LaxServer
-{
-    Http::Server http;
-    std::unique_ptr<Resource::McpServer> mcp;
-    QString url;
-};
-
-} // namespace
 
 class TestServerCheck final : public QObject
 {
@@ -111,8 +45,6 @@ private:
                              const QString &verification);
     Flow::ServerCheckOptions optionsFor(const Core::Engine &engine, const QString &url) const;
     Flow::Run runCheck(Flow::ServerCheck &check);
-    std::unique_ptr<LaxServer> startLaxServer(Core::Engine &engine, bool checkAudience,
-                                              bool acceptQuery, bool nameIssuer);
 
     QTemporaryDir m_dir;
 };
@@ -155,55 +87,6 @@ Flow::Run TestServerCheck::runCheck(Flow::ServerCheck &check)
     if (!check.isFinished() && !finished.wait(60000))
         return {};
     return check.run();
-}
-
-std::unique_ptr<LaxServer> TestServerCheck::startLaxServer(Core::Engine &engine, bool checkAudience,
-                                                           bool acceptQuery, bool nameIssuer)
-{
-    auto server = std::make_unique<LaxServer>();
-    if (!server->http.listen(QHostAddress::LocalHost, 0, Http::Server::ListenMode::Paused))
-        return nullptr;
-    server->url = server->http.baseUrl().toString() + QStringLiteral("/mcp");
-    auto jwksJson = engine.authorizationServer()->context().keys().jwks();
-    if (!jwksJson)
-        return nullptr;
-    auto jwks = Crypto::Jwks::fromJson(QJsonDocument(*jwksJson).toJson());
-    if (!jwks)
-        return nullptr;
-    auto verifier = std::make_shared<SigningOnlyVerifier>(
-        *jwks, engine.issuer(), checkAudience ? server->url : QString(), engine.store());
-    auto friction = std::make_shared<Friction::Registry>();
-    if (!friction->setConfig(Resource::demoFrictionConfig()))
-        return nullptr;
-    Resource::McpServer::Options options;
-    options.resourceUri = server->url;
-    options.authorizationServers = {nameIssuer ? engine.issuer()
-                                               : QStringLiteral("https://as.elsewhere.example")};
-    server->mcp =
-        std::make_unique<Resource::McpServer>(options, verifier, engine.store(), friction);
-    Resource::McpServer *mcp = server->mcp.get();
-    Http::Router &router = server->http.router();
-    const auto prm = [mcp](const Http::Request &) {
-        return Http::Response::json(200, QJsonDocument(mcp->metadata()));
-    };
-    router.handle("GET", "/.well-known/oauth-protected-resource/mcp", prm);
-    router.handle("GET", "/.well-known/oauth-protected-resource", prm);
-    router.handle("POST", "/mcp", [mcp, acceptQuery](const Http::Request &request) {
-        if (!acceptQuery)
-            return mcp->handlePost(request);
-        // The bug: RFC 6750 §2.3's query parameter taken as if it were the header.
-        Http::Request rewritten = request;
-        QUrlQuery query(QString::fromLatin1(request.query));
-        const QString token = query.queryItemValue(QStringLiteral("access_token"));
-        if (!token.isEmpty()) {
-            query.removeAllQueryItems(QStringLiteral("access_token"));
-            rewritten.query = query.toString().toLatin1();
-            rewritten.headers.set("Authorization", "Bearer " + token.toLatin1());
-        }
-        return mcp->handlePost(rewritten);
-    });
-    server->http.resumeAccepting();
-    return server;
 }
 
 void TestServerCheck::ownResourceServerPasses_data()
@@ -340,7 +223,11 @@ void TestServerCheck::laxServersAreCaught()
                                                  .replace(QLatin1Char(','), QLatin1Char('-')),
                                              QStringLiteral("introspection"));
     QVERIFY2(started.ok(), started.ok() ? "" : qPrintable(started.error().toString()));
-    auto lax = startLaxServer(engine, checkAudience, acceptQuery, nameIssuer);
+    CheckTest::LaxServerOptions laxOptions;
+    laxOptions.checkAudience = checkAudience;
+    laxOptions.acceptQuery = acceptQuery;
+    laxOptions.nameIssuer = nameIssuer;
+    auto lax = CheckTest::startLaxServer(engine, laxOptions);
     QVERIFY(lax);
     Flow::ServerCheckOptions options = optionsFor(engine, lax->url);
     options.formats = {Auth::AccessTokenFormat::Jwt};

@@ -26,6 +26,7 @@
 #include "devicecodeview.h"
 #include "exchangedetailview.h"
 #include "flowspanel.h"
+#include "flowstestsupport.h"
 #include "guitestsupport.h"
 #include "jwtview.h"
 #include "mainwindow.h"
@@ -77,16 +78,7 @@ private slots:
         QVERIFY(m_dir.isValid());
         QStandardPaths::setTestModeEnabled(true);
         GuiTest::isolateSettings(m_dir, QStringLiteral("tst_flowspanel"));
-        Core::ServerConfig config;
-        config.storeUrl = QStringLiteral("sqlite://") + m_dir.filePath(QStringLiteral("store.db"));
-        config.asPort = 0;
-        config.rsPort = 0;
-        config.workerThreads = 2;
-        config.adminTokenFile = m_dir.filePath(QStringLiteral("admin-token"));
-        config.authorizationServer.defaultTokenFormat = Auth::AccessTokenFormat::Jwt;
-        // The AS counts polling intervals in real seconds: the shortest it allows.
-        config.authorizationServer.devicePollInterval = 1;
-        const Core::Status started = m_engine.start(config);
+        const Core::Status started = m_engine.start(FlowsTest::engineConfig(m_dir));
         QVERIFY2(started.ok(), started.ok() ? "" : qPrintable(started.error().toString()));
         m_window = std::make_unique<Ui::MainWindow>(&m_engine);
         m_window->show();
@@ -177,27 +169,10 @@ private slots:
                 exchange = mcp->child(i);
         QVERIFY(exchange);
         m_steps->setCurrentItem(exchange);
-        Ui::ExchangeDetailView *view = m_panel->exchangeView();
-        const QString masked = view->toPlainText();
-        static const QRegularExpression header(QStringLiteral("^Authorization: Bearer (\\S+)$"),
-                                               QRegularExpression::MultilineOption |
-                                                   QRegularExpression::CaseInsensitiveOption);
-        const auto maskedMatch = header.match(masked);
-        QVERIFY2(maskedMatch.hasMatch(), qPrintable(masked));
-        const QString mask = maskedMatch.captured(1);
-        QVERIFY2(mask.contains(QStringLiteral("…#")), qPrintable(mask));
-
-        auto *reveal = child<QCheckBox>("flowRevealSecrets");
-        reveal->setChecked(true);
-        const auto revealedMatch = header.match(view->toPlainText());
-        QVERIFY(revealedMatch.hasMatch());
-        const QString token = revealedMatch.captured(1);
-        QVERIFY2(!token.contains(QStringLiteral("…")), qPrintable(token));
-        QCOMPARE(Crypto::maskSecret(token.toUtf8()), mask);
-        QVERIFY(Core::inspectJwt(token.toUtf8())); // a JWT, as configured
-
-        reveal->setChecked(false);
-        QCOMPARE(view->toPlainText(), masked);
+        const FlowsTest::RevealedBearer bearer =
+            FlowsTest::revealBearer(m_panel->exchangeView(), child<QCheckBox>("flowRevealSecrets"));
+        QVERIFY2(bearer.error.isEmpty(), qPrintable(bearer.error));
+        QVERIFY(Core::inspectJwt(bearer.token.toUtf8())); // a JWT, as configured
     }
 
     void jwtSignatureValid()
