@@ -10,7 +10,6 @@ namespace Flow {
 
 namespace {
 
-constexpr qsizetype kMaxRequestHeadBytes = 16 * 1024;
 const QString kCallbackPath = QStringLiteral("/callback");
 
 /// name="value" / name='value' / name=value attributes of one tag's text.
@@ -295,15 +294,38 @@ void LoopbackReceiver::close()
 void LoopbackReceiver::handleConnection()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
+        if (m_openConnections >= kMaxConnections) {
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        ++m_openConnections;
+        connect(socket, &QObject::destroyed, this, [this] { --m_openConnections; });
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { handleReadable(socket); });
+        // A half-sent request must not keep the socket until the walk ends. The timer is the
+        // socket's child, so it goes with the socket.
+        auto *deadline = new QTimer(socket);
+        deadline->setSingleShot(true);
+        connect(deadline, &QTimer::timeout, socket, [socket] {
+            socket->abort();
+            socket->deleteLater();
+        });
+        deadline->start(m_connectionTimeout);
     }
 }
 
 void LoopbackReceiver::handleReadable(QTcpSocket *socket)
 {
-    QByteArray head = socket->property("head").toByteArray() + socket->readAll();
+    if (socket->property("answered").toBool()) {
+        socket->readAll(); // after the answer: discarded
+        return;
+    }
+    QByteArray head =
+        socket->property("head").toByteArray() + socket->read(kMaxRequestHeadBytes + 1);
     const auto reply = [socket](int status, const QByteArray &body) {
+        socket->setProperty("answered", true);
+        socket->setProperty("head", QVariant());
         socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + Http::reasonPhrase(status) +
                       "\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n"
                       "Connection: close\r\nContent-Length: " +

@@ -68,15 +68,33 @@ private:
 /// registered redirect URI. Each expectRedirect() accepts one request to that path: it is
 /// answered with a small "you can close this tab" page and redirectReceived() carries the
 /// full URL; other paths, and requests while nothing is expected, get 404. A wait gives up
-/// after its timeout (timedOut()). Never blocks; lives in the caller's thread.
+/// after its timeout (timedOut()). Each connection is bounded: a request head over 16 KiB
+/// gets 431, a connection that has not sent a whole request head within
+/// connectionTimeout() is closed, and beyond kMaxConnections open connections new ones are
+/// closed at once, so a stalled or hostile local client cannot hold sockets or memory until
+/// the walk ends. Never blocks; lives in the caller's thread.
 class LoopbackReceiver final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(LoopbackReceiver)
 
 public:
+    /// Open connections kept at most; more are closed as they arrive.
+    static constexpr int kMaxConnections = 16;
+    /// Largest request head (request line and headers) read.
+    static constexpr qsizetype kMaxRequestHeadBytes = 16 * 1024;
+
     explicit LoopbackReceiver(QObject *parent = nullptr);
     ~LoopbackReceiver() override;
+
+    /// How long one connection may take to send its request head (default 10 s).
+    void setConnectionTimeout(std::chrono::milliseconds timeout) { m_connectionTimeout = timeout; }
+    [[nodiscard]] std::chrono::milliseconds connectionTimeout() const
+    {
+        return m_connectionTimeout;
+    }
+    /// Connections currently open (for tests and diagnostics).
+    [[nodiscard]] int openConnections() const { return m_openConnections; }
 
     /// Binds 127.0.0.1 on an ephemeral port. "listen_failed" when that is impossible.
     Core::Status listen();
@@ -100,6 +118,8 @@ private:
     QTcpServer *m_server;
     QTimer m_timeout;
     bool m_waiting = false;
+    std::chrono::milliseconds m_connectionTimeout = std::chrono::seconds(10);
+    int m_openConnections = 0;
 };
 
 } // namespace Flow
