@@ -39,16 +39,7 @@ constexpr int kExchangeRole = Qt::UserRole + 2;
 const QString kSplitterKey = QStringLiteral("flows/splitter");
 
 /// Rows of the settings form, in order.
-enum FormRow {
-    ModeRow,
-    TargetRow,
-    GrantRow,
-    LoginRow,
-    ClientRow,
-    AssertionRow,
-    OptionsRow,
-    AuditRow
-};
+enum FormRow { TargetRow, GrantRow, LoginRow, ClientRow, AssertionRow, ErrorRow, AuditRow };
 /// Where a JWT bearer walk gets its assertion.
 enum AssertionSource { PastedAssertion, AssertionFile, IdpExchange };
 
@@ -171,7 +162,7 @@ FlowsPanel::FlowsPanel(Core::Engine *engine, QWidget *parent)
     , m_idpTokenEndpoint(
           makeField(QStringLiteral("flowIdpTokenEndpoint"), tr("IdP token endpoint"), this))
     , m_idpClientId(makeField(QStringLiteral("flowIdpClientId"), tr("Client ID at the IdP"), this))
-    , m_dpop(new QCheckBox(tr("Sender-constrain the tokens with &DPoP (RFC 9449)"), this))
+    , m_dpop(new QCheckBox(tr("&DPoP"), this))
     , m_grantError(makeFieldError(QStringLiteral("flowGrantError"), this))
     , m_tokenFormats(new QComboBox(this))
     , m_assumeTrusted(
@@ -287,8 +278,9 @@ FlowsPanel::FlowsPanel(Core::Engine *engine, QWidget *parent)
     m_status->setAccessibleName(tr("Flow status"));
     m_status->setWordWrap(true);
 
-    m_form->addRow(tr("Mode"), m_mode);
+    // As few rows as the walk needs: the window's minimum height follows the tallest panel.
     auto *targetRow = new QHBoxLayout;
+    targetRow->addWidget(m_mode);
     targetRow->addWidget(m_target);
     targetRow->addWidget(m_serverUrl, 1);
     m_form->addRow(tr("Target"), targetRow);
@@ -296,6 +288,7 @@ FlowsPanel::FlowsPanel(Core::Engine *engine, QWidget *parent)
     grantRow->addWidget(m_grant, 1);
     grantRow->addWidget(new QLabel(tr("Browser"), this));
     grantRow->addWidget(m_browser, 1);
+    grantRow->addWidget(m_dpop);
     m_form->addRow(tr("Grant"), grantRow);
     auto *loginRow = new QHBoxLayout;
     loginRow->addWidget(m_username);
@@ -313,10 +306,7 @@ FlowsPanel::FlowsPanel(Core::Engine *engine, QWidget *parent)
     assertionRow->addWidget(m_idpTokenEndpoint, 2);
     assertionRow->addWidget(m_idpClientId, 1);
     m_form->addRow(tr("Assertion"), assertionRow);
-    auto *optionsRow = new QHBoxLayout;
-    optionsRow->addWidget(m_dpop);
-    optionsRow->addWidget(m_grantError, 1);
-    m_form->addRow(tr("Options"), optionsRow);
+    m_form->addRow(m_grantError); // hidden (no space taken) until a setting is refused
     auto *auditRow = new QHBoxLayout;
     auditRow->addWidget(m_tokenFormats);
     auditRow->addWidget(m_assumeTrusted, 1);
@@ -472,7 +462,6 @@ void FlowsPanel::updateRows()
     m_form->setRowVisible(LoginRow, !audit);
     m_form->setRowVisible(ClientRow, !audit);
     m_form->setRowVisible(AssertionRow, jwtBearer);
-    m_form->setRowVisible(OptionsRow, !audit);
     m_form->setRowVisible(AuditRow, audit);
     const int source = m_assertionSource->currentIndex();
     m_idpTokenEndpoint->setVisible(source == IdpExchange);
