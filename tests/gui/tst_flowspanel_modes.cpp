@@ -5,7 +5,8 @@
 // walk with DPoP against a test AS that takes assertions succeeds with the DPoP proofs
 // labelled in the sequence diagram; a DPoP PKCE walk against the embedded AS (which does
 // not offer DPoP) succeeds with bearer tokens and says so; incomplete grant settings are
-// refused next to the fields; the splitter comes back as it was left.
+// refused next to the fields; an audit cancels cleanly and refuses to start without the
+// embedded AS; the splitter comes back as it was left.
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -478,6 +479,23 @@ private slots:
         QVERIFY(!error->isVisible()); // another grant: the message goes
     }
 
+    void auditCancelled()
+    {
+        m_panel->setMode(Ui::FlowsPanel::Mode::Audit);
+        setTarget({});
+        QSignalSpy finished(m_panel, &Ui::FlowsPanel::flowFinished);
+        QTest::mouseClick(child<QPushButton>("flowRun"), Qt::LeftButton);
+        QVERIFY(m_panel->serverCheck());
+        QVERIFY(!child<QComboBox>("flowMode")->isEnabled()); // settings locked while running
+        QVERIFY(child<QPushButton>("flowCancel")->isEnabled());
+        QTest::mouseClick(child<QPushButton>("flowCancel"), Qt::LeftButton);
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().first().value<Flow::Run>().outcome, Flow::Outcome::Cancelled);
+        QVERIFY(child<QLabel>("flowStatus")->text().contains(QLatin1String("cancelled")));
+        QVERIFY(child<QComboBox>("flowMode")->isEnabled());
+        QVERIFY(!child<QPushButton>("flowCancel")->isEnabled());
+    }
+
     void splitterRestored()
     {
         QList<int> left;
@@ -496,6 +514,21 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&again));
         auto *splitter = again.findChild<QSplitter *>(QStringLiteral("flowSplitter"));
         QTRY_COMPARE(splitter->sizes(), left);
+    }
+
+    void auditNeedsTheEmbeddedAs()
+    {
+        // Last: it stops the servers.
+        m_engine.stop();
+        m_panel->setMode(Ui::FlowsPanel::Mode::Audit);
+        setTarget(QStringLiteral("http://127.0.0.1:1/mcp"));
+        const Flow::ServerCheck *before = m_panel->serverCheck();
+        QTest::mouseClick(child<QPushButton>("flowRun"), Qt::LeftButton);
+        auto *banner = child<QLabel>("flowBanner");
+        QVERIFY(banner->isVisible());
+        QVERIFY2(banner->text().contains(QLatin1String("start the servers")),
+                 qPrintable(banner->text()));
+        QCOMPARE(m_panel->serverCheck(), before); // nothing started
     }
 };
 
