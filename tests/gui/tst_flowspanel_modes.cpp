@@ -276,14 +276,18 @@ private slots:
         QTest::addColumn<bool>("checkAudience");
         QTest::addColumn<bool>("acceptQuery");
         QTest::addColumn<bool>("nameIssuer");
+        QTest::addColumn<bool>("assumeTrusted");
         QTest::addColumn<QStringList>("failures");
 
         QTest::newRow("skips the audience check")
-            << false << false << true << QStringList{QStringLiteral("other_resource.jwt.status")};
+            << false << false << true << false
+            << QStringList{QStringLiteral("other_resource.jwt.status")};
         QTest::newRow("takes query-string tokens")
-            << true << true << true << QStringList{QStringLiteral("query_string.status")};
+            << true << true << true << false << QStringList{QStringLiteral("query_string.status")};
         QTest::newRow("names another AS")
-            << true << false << false << QStringList{QStringLiteral("discovery.trust")};
+            << true << false << false << false << QStringList{QStringLiteral("discovery.trust")};
+        QTest::newRow("names another AS, trusted by the user")
+            << true << false << false << true << QStringList();
     }
 
     void auditLaxServer()
@@ -291,6 +295,7 @@ private slots:
         QFETCH(bool, checkAudience);
         QFETCH(bool, acceptQuery);
         QFETCH(bool, nameIssuer);
+        QFETCH(bool, assumeTrusted);
         QFETCH(QStringList, failures);
         CheckTest::LaxServerOptions options;
         options.checkAudience = checkAudience;
@@ -301,10 +306,20 @@ private slots:
         m_panel->setMode(Ui::FlowsPanel::Mode::Audit);
         setTarget(lax->url);
         child<QComboBox>("flowTokenFormats")->setCurrentIndex(1); // JWT only
+        child<QCheckBox>("flowAssumeTrusted")->setChecked(assumeTrusted);
         auto *banner = child<QLabel>("flowBanner");
         const Flow::Run audit = run();
-        QCOMPARE(audit.outcome, Flow::Outcome::Failed);
+        child<QCheckBox>("flowAssumeTrusted")->setChecked(false);
+        child<QComboBox>("flowTokenFormats")->setCurrentIndex(0);
+        lax->http.close();
         QCOMPARE(rulesWith(audit, Flow::Verdict::Fail), failures);
+        QCOMPARE(banner->isVisible(), !nameIssuer && !assumeTrusted);
+        if (failures.isEmpty()) {
+            QCOMPARE(audit.outcome, Flow::Outcome::Succeeded);
+            QCOMPARE(audit.options.value(QStringLiteral("assume_trusted")).toBool(), true);
+            return;
+        }
+        QCOMPARE(audit.outcome, Flow::Outcome::Failed);
         // The failing case is marked in the list, its failed check under it.
         const QString failedId = failures.first().section(u'.', 0, -2);
         QTreeWidgetItem *item = stepItem(failedId);
@@ -317,12 +332,9 @@ private slots:
         QVERIFY(shown);
         QVERIFY(child<QLabel>("flowStatus")->text().contains(QLatin1String("problems")));
         // An untrusting server: the banner says how to make it trust the embedded AS.
-        QCOMPARE(banner->isVisible(), !nameIssuer);
         if (!nameIssuer)
             QVERIFY2(banner->text().contains(m_engine.issuer() + QStringLiteral("/jwks")),
                      qPrintable(banner->text()));
-        child<QComboBox>("flowTokenFormats")->setCurrentIndex(0);
-        lax->http.close();
     }
 
     void jwtBearerDpopWalk()
