@@ -119,7 +119,9 @@ void TestFlowCliBrowser::startFlow(QProcess &process, const QStringList &extra,
     process.setProcessEnvironment(environment);
     process.start(QStringLiteral(MCPAUTH_CLI),
                   QStringList{QStringLiteral("flow"), m_mcp, QStringLiteral("--json"),
-                              QStringLiteral("--timeout"), QStringLiteral("20")} +
+                              QStringLiteral("--timeout"), QStringLiteral("20"),
+                              // No client kept in the user's keychain or files by a test.
+                              QStringLiteral("--credentials"), QStringLiteral("none")} +
                       extra);
     QVERIFY(process.waitForStarted());
 }

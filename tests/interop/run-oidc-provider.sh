@@ -102,7 +102,9 @@ walk() {
     local name=$1 mcp_url=$2 expected=$3 rules=$4 status=0
     shift 5
     echo "--- $name: mcpauth flow $mcp_url $*"
-    "$mcpauth" flow "$mcp_url" --json --timeout 60 "$@" >"$work/$name.json" 2>"$work/$name.err" ||
+    # Registered clients are kept per issuer in the work folder (reused by later walks).
+    "$mcpauth" flow "$mcp_url" --json --timeout 60 --credentials file \
+        --credentials-file "$work/credentials.json" "$@" >"$work/$name.json" 2>"$work/$name.err" ||
         status=$?
     if ! "$node_bin" - "$work/$name.json" "$expected" "$status" "$rules" <<'EOF'; then
 const [file, expected, status, rules] = process.argv.slice(2);
