@@ -21,6 +21,7 @@
 
 #include "authserver/authorizationserver.h"
 #include "authserver/context.h"
+#include "authserver/endpoints.h"
 #include "crypto/jwks.h"
 #include "devicecodeview.h"
 #include "engine.h"
@@ -710,7 +711,7 @@ bool FlowsPanel::startServerCheck()
 
     clearRun();
     m_check = new Flow::ServerCheck(options, this);
-    connect(m_check, &Flow::ServerCheck::tokenSent, this, &FlowsPanel::handleSecret);
+    connect(m_check, &Flow::ServerCheck::tokenSent, this, &FlowsPanel::handleAuditToken);
     connect(m_check, &Flow::ServerCheck::caseStarted, this, &FlowsPanel::handleStepStarted);
     connect(m_check, &Flow::ServerCheck::caseFinished, this, &FlowsPanel::handleStepFinished);
     connect(m_check, &Flow::ServerCheck::exchangeRecorded, this, &FlowsPanel::handleExchange);
@@ -940,6 +941,20 @@ void FlowsPanel::handleSecret(const QByteArray &secret)
         m_exchangeView->setRevealed(true); // refreshes with the new secret
 }
 
+void FlowsPanel::handleAuditToken(const QByteArray &token)
+{
+    handleSecret(token);
+    // The token the server must accept is the one worth decoding.
+    const Flow::Run *run = currentRun();
+    if (!m_accessToken.isEmpty() || !run || run->steps.isEmpty() ||
+        run->steps.last().id != QLatin1String("valid"))
+        return;
+    m_accessToken = token;
+    m_jwt->setToken(token);
+    if (m_jwt->inspection())
+        fetchJwks();
+}
+
 void FlowsPanel::handleResponse(const Http::ClientResponse &response)
 {
     const Core::HarvestedSecrets found = Core::harvestSecrets(response.headers, response.body);
@@ -955,17 +970,24 @@ void FlowsPanel::handleResponse(const Http::ClientResponse &response)
 
 void FlowsPanel::fetchJwks()
 {
-    if (m_jwksRequested || !m_walker)
+    if (m_jwksRequested || (!m_walker && !m_check))
         return;
-    const QUrl uri = Core::jwksUri(m_walker->run());
+    // An audit's tokens are the embedded AS's: its JWKS; a walk's: what the metadata named.
+    const QUrl uri =
+        m_check
+            ? QUrl(m_check->options().authorizationServer.issuer + QLatin1String(Auth::Paths::Jwks))
+            : Core::jwksUri(m_walker->run());
     if (uri.isEmpty()) {
         m_jwt->setJwksError(tr("the authorization server metadata names no jwks_uri"));
         return;
     }
     m_jwksRequested = true;
-    m_jwksClient->setPolicy(m_walker->options().ssrfPolicy);
-    if (!m_walker->options().trustedCertificates.isEmpty())
-        m_jwksClient->addTrustedCaCertificates(m_walker->options().trustedCertificates);
+    const auto &trusted =
+        m_check ? m_check->options().trustedCertificates : m_walker->options().trustedCertificates;
+    m_jwksClient->setPolicy(m_check ? m_check->options().ssrfPolicy
+                                    : m_walker->options().ssrfPolicy);
+    if (!trusted.isEmpty())
+        m_jwksClient->addTrustedCaCertificates(trusted);
     Http::ClientRequest request;
     request.url = uri;
     request.headers.set("Accept", "application/json, application/jwk-set+json");

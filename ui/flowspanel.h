@@ -124,6 +124,8 @@ private:
     void handleResponse(const Http::ClientResponse &response);
     /// Keeps a raw secret of the run for an explicit reveal.
     void handleSecret(const QByteArray &secret);
+    /// A token an audit sends: kept for the reveal; the accepted one decoded.
+    void handleAuditToken(const QByteArray &token);
     void handleSelection();
     void showExchange(int stepIndex, quint64 exchangeId);
     void fetchJwks();

@@ -28,6 +28,7 @@
 #include "guitestsupport.h"
 #include "http/body.h"
 #include "http/server.h"
+#include "jwtview.h"
 #include "laxserver.h"
 #include "mainwindow.h"
 #include "sequencediagram.h"
@@ -232,6 +233,13 @@ private slots:
                  QStringLiteral("expired.jwt"));
         // The arrows go to the MCP server.
         QVERIFY(m_panel->sequenceDiagram()->arrowCount() >= audit.steps.size());
+        // The token the server had to accept is decoded, its signature the embedded AS's.
+        Ui::JwtView *jwt = m_panel->jwtView();
+        QTRY_VERIFY_WITH_TIMEOUT(jwt->inspection() && jwt->inspection()->signature ==
+                                                          Core::JwtInspection::Signature::Valid,
+                                 10000);
+        QCOMPARE(jwt->inspection()->payload.value(QStringLiteral("aud")).toString(),
+                 m_engine.mcpResourceUri());
     }
 
     void auditExchangeRevealed()
