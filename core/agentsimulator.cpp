@@ -122,6 +122,7 @@ Status AgentSimulator::launch()
     options.mix = m_mix;
     options.rate = m_rate;
     options.durationSeconds = kRunSeconds;
+    options.trustedCertificates = m_engine->trustedCertificates();
     auto driver = std::make_unique<Traffic::Driver>(options, this);
     connect(driver.get(), &Traffic::Driver::callFinished, this,
             &AgentSimulator::handleCallFinished);

@@ -6,6 +6,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QThread>
 
 #include <openssl/crypto.h>
 
@@ -28,6 +29,8 @@ namespace Core {
 
 namespace {
 
+const QString kIntrospectionClientId = QStringLiteral("mcpauth-rs");
+
 Status pingStore(Store::Database *store)
 {
     if (!store)
@@ -44,6 +47,34 @@ Status pingStore(Store::Database *store)
 
 } // namespace
 
+/// A start in progress: what beginLaunch() made on the engine's thread (the checked
+/// config, the bound but paused servers), then what prepareStore() opened.
+struct Engine::Launch
+{
+    ServerConfig config;
+    QString adminTokenFile;
+    Auth::Config asConfig;
+    std::optional<Http::TlsCredentials> tls;
+    std::unique_ptr<Http::Server> as;
+    std::unique_ptr<Http::Server> rs;
+    Http::ExchangeLog *exchangeLog = nullptr;
+    // Filled by prepareStore().
+    Resource::AdminToken adminToken;
+    std::shared_ptr<Store::Database> db;
+    std::unique_ptr<Auth::AuthorizationServer> authorizationServer;
+    Auth::DemoData demo;
+    QByteArray introspectionSecret; ///< empty with JWT verification
+    Status status;
+
+    ~Launch()
+    {
+        if (as)
+            as->close();
+        if (rs)
+            rs->close();
+    }
+};
+
 Engine::Engine(QObject *parent)
     : QObject(parent)
     , m_exchangeLog(new Http::ExchangeLog(2000, 64 * 1024, this))
@@ -51,27 +82,70 @@ Engine::Engine(QObject *parent)
 
 Engine::~Engine()
 {
+    if (m_startThread) {
+        // The worker cannot be interrupted; it ends at the latest at the store's timeout.
+        m_startThread->disconnect(this);
+        m_startThread->wait();
+        delete m_startThread;
+        m_startThread = nullptr;
+    }
     stop();
+}
+
+QList<QSslCertificate> Engine::trustedCertificates() const
+{
+    if (m_tlsCertificate.isNull())
+        return {};
+    return {m_tlsCertificate};
 }
 
 Status Engine::start(const ServerConfig &config)
 {
-    if (m_running)
+    auto launch = beginLaunch(config);
+    if (!launch)
+        return launch.error();
+    if (auto prepared = prepareStore(**launch); !prepared)
+        return prepared;
+    return finishLaunch(**launch);
+}
+
+void Engine::startInBackground(const ServerConfig &config)
+{
+    auto launch = beginLaunch(config);
+    if (!launch) {
+        emit startFailed(launch.error());
+        return;
+    }
+    std::shared_ptr<Launch> pending = *launch;
+    m_startThread = QThread::create([pending] { pending->status = prepareStore(*pending); });
+    m_startThread->setObjectName(QStringLiteral("engine start"));
+    connect(m_startThread, &QThread::finished, this, [this, pending] {
+        m_startThread->deleteLater();
+        m_startThread = nullptr;
+        Status status = pending->status;
+        if (status)
+            status = finishLaunch(*pending);
+        emit startingChanged(false);
+        if (!status)
+            emit startFailed(status.error());
+    });
+    m_startThread->start();
+    emit startingChanged(true);
+}
+
+Result<std::shared_ptr<Engine::Launch>> Engine::beginLaunch(const ServerConfig &config)
+{
+    if (m_running || m_startThread)
         return makeError(QStringLiteral("already_running"),
                          QStringLiteral("the servers are already running; stop them first"));
     if (auto valid = config.validate(); !valid)
-        return valid;
-    m_adminTokenFile = config.adminTokenFile.isEmpty() ? Resource::AdminToken::defaultPath()
-                                                       : config.adminTokenFile;
-    if (auto token = Resource::AdminToken::loadOrCreate(m_adminTokenFile); token)
-        m_adminToken = *token;
-    else
-        return token.error();
-
-    const QString url = config.storeUrl.isEmpty() ? Store::defaultUrl() : config.storeUrl;
-    auto database = Store::Database::open(url);
-    if (!database)
-        return database.error();
+        return valid.error();
+    auto launch = std::make_shared<Launch>();
+    launch->config = config;
+    launch->exchangeLog = m_exchangeLog;
+    launch->adminTokenFile = config.adminTokenFile.isEmpty() ? Resource::AdminToken::defaultPath()
+                                                             : config.adminTokenFile;
+    m_adminTokenFile = launch->adminTokenFile;
 
     Http::ServerOptions options;
     options.workerThreads = config.workerThreads;
@@ -82,73 +156,116 @@ Status Engine::start(const ServerConfig &config)
                 : Http::TlsCredentials::fromPemFiles(config.tlsCertificateFile, config.tlsKeyFile);
         if (!credentials)
             return credentials.error();
-        m_tlsFingerprint = QString::fromLatin1(credentials->sha256Fingerprint());
         options.tls = *credentials;
-    } else {
-        m_tlsFingerprint.clear();
+        launch->tls = *credentials;
     }
-    QList<QSslCertificate> trusted; // the RS's verifier calls our own AS
-    if (options.tls)
-        trusted.append(options.tls->certificate);
-    auto as = std::make_unique<Http::Server>(options);
-    auto rs = std::make_unique<Http::Server>(options);
-    as->setExchangeLog(m_exchangeLog);
-    rs->setExchangeLog(m_exchangeLog);
+    launch->as = std::make_unique<Http::Server>(options);
+    launch->rs = std::make_unique<Http::Server>(options);
+    launch->as->setExchangeLog(m_exchangeLog);
+    launch->rs->setExchangeLog(m_exchangeLog);
 
     // Bind both ports first with accepting paused: the issuer and the resource URI derive
     // from the bound ports, and every route must be in place before the first request.
     const auto paused = Http::Server::ListenMode::Paused;
-    if (auto listening = as->listen(config.bindAddress, config.asPort, paused); !listening)
+    if (auto listening = launch->as->listen(config.bindAddress, config.asPort, paused); !listening)
         return makeError(listening.error().code,
                          QStringLiteral("authorization server: ") + listening.error().message);
-    if (auto listening = rs->listen(config.bindAddress, config.rsPort, paused); !listening) {
-        as->close();
+    if (auto listening = launch->rs->listen(config.bindAddress, config.rsPort, paused); !listening)
         return makeError(listening.error().code,
                          QStringLiteral("resource server: ") + listening.error().message);
-    }
 
-    Auth::Config asConfig = config.authorizationServer;
+    launch->asConfig = config.authorizationServer;
     if (!config.issuer.isEmpty())
-        asConfig.issuer = config.issuer;
-    if (asConfig.issuer.isEmpty())
-        asConfig.issuer = as->baseUrl().toString();
-    if (asConfig.defaultResource.isEmpty())
-        asConfig.defaultResource = rs->baseUrl().toString() + QStringLiteral("/mcp");
-    auto authorizationServer = std::make_unique<Auth::AuthorizationServer>(
-        asConfig, *database, std::function<qint64()>{}, m_exchangeLog);
-    if (auto prepared = authorizationServer->prepare(); !prepared) {
-        as->close();
-        rs->close();
-        return prepared;
-    }
-    auto demo = Auth::ensureDemoData(authorizationServer->context());
-    if (!demo) {
-        as->close();
-        rs->close();
-        return demo.error();
-    }
-    authorizationServer->install(as->router());
-    if (auto resource =
-            prepareResourceServer(config, *as, *rs, *authorizationServer, *database, trusted);
-        !resource) {
-        as->close();
-        rs->close();
-        return resource;
-    }
-    m_store = *database;
-    installHealthRoute(*as, QStringLiteral("authorization_server"));
-    installHealthRoute(*rs, QStringLiteral("resource_server"));
-    as->resumeAccepting();
-    rs->resumeAccepting();
+        launch->asConfig.issuer = config.issuer;
+    if (launch->asConfig.issuer.isEmpty())
+        launch->asConfig.issuer = launch->as->baseUrl().toString();
+    if (launch->asConfig.defaultResource.isEmpty())
+        launch->asConfig.defaultResource =
+            launch->rs->baseUrl().toString() + QStringLiteral("/mcp");
+    return launch;
+}
 
-    m_config = config;
-    m_issuer = asConfig.issuer;
-    m_demoUsername = demo->username;
-    m_demoPassword = demo->password;
-    m_demoClientId = demo->clientId;
-    m_authorizationServer = std::move(authorizationServer);
-    m_asHttp = std::move(as);
-    m_rsHttp = std::move(rs);
+Status Engine::prepareStore(Launch &launch)
+{
+    if (auto token = Resource::AdminToken::loadOrCreate(launch.adminTokenFile); token)
+        launch.adminToken = *token;
+    else
+        return token.error();
+
+    const QString url =
+        launch.config.storeUrl.isEmpty() ? Store::defaultUrl() : launch.config.storeUrl;
+    auto database = Store::Database::open(url);
+    if (!database)
+        return makeError(database.error().code,
+                         QStringLiteral("store %1: %2")
+                             .arg(Store::maskDatabaseUrl(url), database.error().message));
+    launch.db = *database;
+    launch.authorizationServer = std::make_unique<Auth::AuthorizationServer>(
+        launch.asConfig, launch.db, std::function<qint64()>{}, launch.exchangeLog);
+    if (auto prepared = launch.authorizationServer->prepare(); !prepared)
+        return prepared;
+    auto demo = Auth::ensureDemoData(launch.authorizationServer->context());
+    if (!demo)
+        return demo.error();
+    launch.demo = *demo;
+    if (launch.config.resourceServer.verification == QLatin1String("jwt"))
+        return {};
+    // A static client that may introspect every token. Its secret is derived from the
+    // admin token, so that engines sharing the store and the admin token file (a second
+    // `mcpauth serve`, `mcpauth check-server`) write the same hash instead of each
+    // replacing the other's secret.
+    const QByteArray secret =
+        launch.adminToken.derivedSecret("mcpauth-rs introspection client secret");
+    Store::Client client;
+    client.clientId = kIntrospectionClientId;
+    client.name = QStringLiteral("MCP Auth Studio resource server (introspection)");
+    client.secret = Store::SecretHash::fromSecret(secret);
+    client.authMethod = QStringLiteral("client_secret_basic");
+    client.scope = QStringLiteral("introspect");
+    client.source = QStringLiteral("static");
+    client.applicationType = QStringLiteral("web");
+    if (auto stored = Store::ClientRepository(launch.db).upsert(client); !stored)
+        return makeError(stored.error().code,
+                         QStringLiteral("creating the resource server's introspection "
+                                        "client failed: ") +
+                             stored.error().message);
+    launch.introspectionSecret = secret;
+    return {};
+}
+
+Status Engine::finishLaunch(Launch &launch)
+{
+    if (m_running)
+        return makeError(QStringLiteral("already_running"),
+                         QStringLiteral("the servers are already running; stop them first"));
+    m_adminToken = launch.adminToken;
+    QList<QSslCertificate> trusted; // the RS's verifier calls our own AS
+    if (launch.tls)
+        trusted.append(launch.tls->certificate);
+    Http::Server &as = *launch.as;
+    Http::Server &rs = *launch.rs;
+    launch.authorizationServer->install(as.router());
+    if (auto resource = prepareResourceServer(launch.config, as, rs, *launch.authorizationServer,
+                                              launch.db, trusted, launch.introspectionSecret);
+        !resource)
+        return resource;
+    m_store = launch.db;
+    installHealthRoute(as, QStringLiteral("authorization_server"));
+    installHealthRoute(rs, QStringLiteral("resource_server"));
+    as.resumeAccepting();
+    rs.resumeAccepting();
+
+    m_config = launch.config;
+    m_issuer = launch.asConfig.issuer;
+    m_demoUsername = launch.demo.username;
+    m_demoPassword = launch.demo.password;
+    m_demoClientId = launch.demo.clientId;
+    m_tlsCertificate = launch.tls ? launch.tls->certificate : QSslCertificate();
+    m_tlsFingerprint =
+        launch.tls ? QString::fromLatin1(launch.tls->sha256Fingerprint()) : QString();
+    m_authorizationServer = std::move(launch.authorizationServer);
+    m_asHttp = std::move(launch.as);
+    m_rsHttp = std::move(launch.rs);
     m_running = true;
     emit started();
     return {};
@@ -169,6 +286,8 @@ void Engine::stop()
     m_friction.reset();
     m_authorizationServer.reset();
     m_store.reset();
+    m_tlsCertificate = QSslCertificate();
+    m_tlsFingerprint.clear();
     m_running = false;
     emit stopped();
 }
@@ -197,7 +316,8 @@ QString Engine::mcpResourceUri() const
 Status Engine::prepareResourceServer(const ServerConfig &config, Http::Server &as, Http::Server &rs,
                                      Auth::AuthorizationServer &authorizationServer,
                                      const std::shared_ptr<Store::Database> &db,
-                                     const QList<QSslCertificate> &trusted)
+                                     const QList<QSslCertificate> &trusted,
+                                     const QByteArray &introspectionSecret)
 {
     const Resource::Config &rsConfig = config.resourceServer;
     const Auth::Context &context = authorizationServer.context();
@@ -236,31 +356,12 @@ Status Engine::prepareResourceServer(const ServerConfig &config, Http::Server &a
         options.stillActive = stillActive;
         verifier = std::make_shared<Resource::JwtVerifier>(options);
     } else {
-        // A static client that may introspect every token. Its secret is derived from the
-        // admin token, so that engines sharing the store and the admin token file (a second
-        // `mcpauth serve`, `mcpauth check-server`) write the same hash instead of each
-        // replacing the other's secret.
-        const QByteArray secret =
-            m_adminToken.derivedSecret("mcpauth-rs introspection client secret");
-        Store::Client client;
-        client.clientId = QStringLiteral("mcpauth-rs");
-        client.name = QStringLiteral("MCP Auth Studio resource server (introspection)");
-        client.secret = Store::SecretHash::fromSecret(secret);
-        client.authMethod = QStringLiteral("client_secret_basic");
-        client.scope = QStringLiteral("introspect");
-        client.source = QStringLiteral("static");
-        client.applicationType = QStringLiteral("web");
-        if (auto stored = Store::ClientRepository(db).upsert(client); !stored)
-            return makeError(stored.error().code,
-                             QStringLiteral("creating the resource server's introspection "
-                                            "client failed: ") +
-                                 stored.error().message);
         Resource::IntrospectionVerifier::Options options;
         options.endpoint = QUrl(asBase + QLatin1String(Auth::Paths::Introspect));
         options.resource = resourceUri;
         options.expectedIssuer = context.issuer();
-        options.clientId = client.clientId;
-        options.credential = secret;
+        options.clientId = kIntrospectionClientId;
+        options.credential = introspectionSecret;
         options.cacheSize = rsConfig.cacheSize;
         options.positiveCacheSeconds = rsConfig.positiveCacheSeconds;
         options.negativeCacheSeconds = rsConfig.negativeCacheSeconds;

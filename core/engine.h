@@ -10,6 +10,8 @@
 #include "resource/frictionadmin.h"
 #include "serverconfig.h"
 
+class QThread;
+
 namespace Http {
 class ExchangeLog;
 class Server;
@@ -48,12 +50,22 @@ public:
     ~Engine() override;
 
     /// Opens the store (applying migrations) and starts the authorization server and the
-    /// resource server. On error nothing is left running.
+    /// resource server. On error nothing is left running. Blocks while the store opens.
     Status start(const ServerConfig &config);
-    /// Stops the servers and closes the store. Safe to call when not running.
+    /// start() for an event-driven front end: the checks and the ports happen at once, the
+    /// slow part (admin token file, opening and migrating the store, which may wait for a
+    /// PostgreSQL connect_timeout, the signing key, the demo data) on a worker thread, and
+    /// the servers start accepting back on this thread. Ends with started() or
+    /// startFailed(); isStarting() is true in between. A call while running or starting
+    /// fails at once (startFailed() with "already_running").
+    void startInBackground(const ServerConfig &config);
+    /// Stops the servers and closes the store. Safe to call when not running. A start in
+    /// the background is not interrupted (see isStarting()).
     void stop();
 
     [[nodiscard]] bool isRunning() const { return m_running; }
+    /// A startInBackground() is in progress.
+    [[nodiscard]] bool isStarting() const { return m_startThread != nullptr; }
     [[nodiscard]] const ServerConfig &config() const { return m_config; }
     /// Base URLs of the running servers (empty when stopped).
     [[nodiscard]] QUrl authorizationServerUrl() const;
@@ -62,6 +74,12 @@ public:
     [[nodiscard]] QString issuer() const;
     /// SHA-256 fingerprint of the TLS certificate in use, empty without TLS.
     [[nodiscard]] QString tlsFingerprint() const { return m_tlsFingerprint; }
+    /// The TLS certificate the servers present; null without TLS or when stopped.
+    [[nodiscard]] QSslCertificate tlsCertificate() const { return m_tlsCertificate; }
+    /// What an in-app client of the embedded servers trusts besides the system's CAs:
+    /// exactly tlsCertificate() (a generated self-signed one is its own CA, and only this
+    /// engine holds its key), or nothing without TLS. Verification stays on.
+    [[nodiscard]] QList<QSslCertificate> trustedCertificates() const;
     /// The open store, or null when stopped. Shared: callers may keep it while they work.
     [[nodiscard]] std::shared_ptr<Store::Database> store() const { return m_store; }
     /// Every HTTP exchange of the embedded servers and of the engine's clients. Owned by
@@ -93,18 +111,30 @@ public:
 signals:
     void started();
     void stopped();
+    /// startInBackground() failed; nothing is left running.
+    void startFailed(const Core::Error &error);
+    /// isStarting() changed.
+    void startingChanged(bool starting);
 
 private:
+    struct Launch;
+    [[nodiscard]] Result<std::shared_ptr<Launch>> beginLaunch(const ServerConfig &config);
+    /// The slow part of a start; touches nothing of the engine, so it runs on any thread.
+    static Status prepareStore(Launch &launch);
+    Status finishLaunch(Launch &launch);
     void installHealthRoute(Http::Server &server, const QString &role);
     /// Builds the MCP server (verifier against the embedded AS) for `rs`.
     Status prepareResourceServer(const ServerConfig &config, Http::Server &as, Http::Server &rs,
                                  Auth::AuthorizationServer &authorizationServer,
                                  const std::shared_ptr<Store::Database> &db,
-                                 const QList<QSslCertificate> &trusted);
+                                 const QList<QSslCertificate> &trusted,
+                                 const QByteArray &introspectionSecret);
 
     ServerConfig m_config;
     bool m_running = false;
+    QThread *m_startThread = nullptr; ///< the worker of startInBackground(), owned
     QString m_tlsFingerprint;
+    QSslCertificate m_tlsCertificate;
     std::shared_ptr<Store::Database> m_store;
     Http::ExchangeLog *m_exchangeLog = nullptr;
     std::unique_ptr<Http::Server> m_asHttp;

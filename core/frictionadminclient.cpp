@@ -190,7 +190,8 @@ FrictionAdminClient::~FrictionAdminClient()
     closeEventStream();
 }
 
-Status FrictionAdminClient::setTarget(const QUrl &baseUrl, const QByteArray &adminToken)
+Status FrictionAdminClient::setTarget(const QUrl &baseUrl, const QByteArray &adminToken,
+                                      const QList<QSslCertificate> &trusted)
 {
     closeEventStream();
     if (!baseUrl.isValid() || baseUrl.host().isEmpty() ||
@@ -209,6 +210,8 @@ Status FrictionAdminClient::setTarget(const QUrl &baseUrl, const QByteArray &adm
     m_base.setQuery(QString());
     m_base.setFragment(QString());
     m_token = adminToken;
+    m_ssl = QSslConfiguration::defaultConfiguration();
+    m_ssl.addCaCertificates(trusted);
     return {};
 }
 
@@ -218,6 +221,7 @@ QNetworkReply *FrictionAdminClient::send(const QByteArray &method, const QString
     QUrl url = m_base;
     url.setPath(m_base.path() + path);
     QNetworkRequest request(url);
+    request.setSslConfiguration(m_ssl);
     request.setRawHeader("Authorization", "Bearer " + m_token);
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,

@@ -6,6 +6,7 @@
 #include <QNetworkReply>
 #include <QObject>
 #include <QPointer>
+#include <QSslConfiguration>
 #include <QUrl>
 
 #include "common/result.h"
@@ -70,9 +71,13 @@ public:
     ~FrictionAdminClient() override;
 
     /// `baseUrl` is the resource server's base URL (http or https; a trailing slash and any
-    /// path below it are kept as the prefix of /admin/...). Errors (code "invalid_request")
-    /// say what is wrong with the URL or the token. Ends a running event stream.
-    [[nodiscard]] Status setTarget(const QUrl &baseUrl, const QByteArray &adminToken);
+    /// path below it are kept as the prefix of /admin/...). `trusted` are certificates
+    /// trusted for this target besides the system's CAs (the embedded servers' own, see
+    /// Engine::trustedCertificates()); verification is never turned off. Errors (code
+    /// "invalid_request") say what is wrong with the URL or the token. Ends a running event
+    /// stream.
+    [[nodiscard]] Status setTarget(const QUrl &baseUrl, const QByteArray &adminToken,
+                                   const QList<QSslCertificate> &trusted = {});
     [[nodiscard]] QUrl baseUrl() const { return m_base; }
 
     /// GET /admin/friction/config; answers with configFetched() or requestFailed().
@@ -108,6 +113,7 @@ private:
     QNetworkAccessManager *m_network;
     QUrl m_base;
     QByteArray m_token;
+    QSslConfiguration m_ssl;
     QPointer<QNetworkReply> m_stream;
     ServerSentEventParser m_parser;
     QByteArray m_errorBody;

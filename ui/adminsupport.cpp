@@ -5,7 +5,10 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QSettings>
+#include <QSplitter>
 #include <QTableView>
+#include <QTreeView>
 
 #include "adminworker.h"
 #include "authserver/authorizationserver.h"
@@ -96,6 +99,53 @@ void setUpRecordTable(QTableView *table, const QString &objectName, const QStrin
         table->horizontalHeader()->setStretchLastSection(true);
     else
         table->horizontalHeader()->setSectionResizeMode(stretchColumn, QHeaderView::Stretch);
+}
+
+namespace {
+
+/// Calls `splitterKey` or `headerKey` for every named splitter and view header of `panel`,
+/// keyed by the splitter's or view's name.
+template <typename OnSplitter, typename OnHeader>
+void forEachLayoutPart(const QWidget *panel, OnSplitter onSplitter, OnHeader onHeader)
+{
+    const auto splitters = panel->findChildren<QSplitter *>();
+    for (QSplitter *splitter : splitters)
+        if (!splitter->objectName().isEmpty())
+            onSplitter(splitter->objectName() + QStringLiteral("/splitter"), *splitter);
+    const auto views = panel->findChildren<QAbstractItemView *>();
+    for (QAbstractItemView *view : views) {
+        if (view->objectName().isEmpty())
+            continue;
+        const QString key = view->objectName() + QStringLiteral("/header");
+        if (auto *table = qobject_cast<QTableView *>(view))
+            onHeader(key, *table->horizontalHeader());
+        else if (auto *tree = qobject_cast<QTreeView *>(view))
+            onHeader(key, *tree->header());
+    }
+}
+
+} // namespace
+
+void restoreLayout(QWidget *panel, const QString &group)
+{
+    QSettings settings;
+    settings.beginGroup(group);
+    const auto restore = [&settings](const QString &key, auto &part) {
+        const QByteArray state = settings.value(key).toByteArray();
+        if (!state.isEmpty())
+            part.restoreState(state);
+    };
+    forEachLayoutPart(panel, restore, restore);
+}
+
+void saveLayout(const QWidget *panel, const QString &group)
+{
+    QSettings settings;
+    settings.beginGroup(group);
+    const auto save = [&settings](const QString &key, const auto &part) {
+        settings.setValue(key, part.saveState());
+    };
+    forEachLayoutPart(panel, save, save);
 }
 
 } // namespace Ui

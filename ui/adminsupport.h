@@ -54,4 +54,13 @@ void setFieldError(QLabel *label, const QString &message);
 void setUpRecordTable(QTableView *table, const QString &objectName, const QString &accessibleName,
                       QAbstractItemView::SelectionMode mode, int stretchColumn = -1);
 
+/// Restores what saveLayout() kept for `panel` under the QSettings group `group`: the
+/// state of every named QSplitter and the column header of every named table or tree view
+/// inside it. Call once its views have their models (a header without columns does not
+/// restore). States that no longer fit are ignored.
+void restoreLayout(QWidget *panel, const QString &group);
+/// Keeps those states in QSettings; panels call it from their destructor, while their
+/// children are still alive.
+void saveLayout(const QWidget *panel, const QString &group);
+
 } // namespace Ui

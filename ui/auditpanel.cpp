@@ -176,6 +176,12 @@ AuditPanel::AuditPanel(Core::Engine *engine, QWidget *parent)
         handleEngineStarted();
     else
         handleEngineStopped();
+    restoreLayout(this, QStringLiteral("AuditPanel"));
+}
+
+AuditPanel::~AuditPanel()
+{
+    saveLayout(this, QStringLiteral("AuditPanel"));
 }
 
 Core::AuditQuery AuditPanel::query() const

@@ -36,6 +36,8 @@ class AuditPanel final : public QWidget
 
 public:
     explicit AuditPanel(Core::Engine *engine, QWidget *parent = nullptr);
+    /// Keeps the splitter and column layout (see saveLayout()).
+    ~AuditPanel() override;
 
     void setPrompts(Prompts prompts) { m_prompts = std::move(prompts); }
     [[nodiscard]] QSplitter *splitter() const { return m_splitter; }

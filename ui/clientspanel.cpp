@@ -132,6 +132,12 @@ ClientsPanel::ClientsPanel(Core::Engine *engine, QWidget *parent)
         handleEngineStarted();
     else
         handleEngineStopped();
+    restoreLayout(this, QStringLiteral("ClientsPanel"));
+}
+
+ClientsPanel::~ClientsPanel()
+{
+    saveLayout(this, QStringLiteral("ClientsPanel"));
 }
 
 void ClientsPanel::handleEngineStarted()

@@ -33,6 +33,8 @@ class ClientsPanel final : public QWidget
 
 public:
     explicit ClientsPanel(Core::Engine *engine, QWidget *parent = nullptr);
+    /// Keeps the splitter and column layout (see saveLayout()).
+    ~ClientsPanel() override;
 
     void setPrompts(Prompts prompts) { m_prompts = std::move(prompts); }
 

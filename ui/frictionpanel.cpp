@@ -28,6 +28,7 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 
+#include "adminsupport.h"
 #include "agentsimulator.h"
 #include "engine.h"
 #include "friction/registry.h"
@@ -420,10 +421,12 @@ FrictionPanel::FrictionPanel(Core::Engine *engine, QWidget *parent)
     m_refresh->start();
 
     handleSourceChanged();
+    restoreLayout(this, QStringLiteral("FrictionPanel"));
 }
 
 FrictionPanel::~FrictionPanel()
 {
+    saveLayout(this, QStringLiteral("FrictionPanel"));
     m_simulator->stop();
     m_model->detach();
 }
@@ -468,7 +471,9 @@ void FrictionPanel::attachEmbedded()
     auto token = Core::readAdminTokenFile(m_engine->adminTokenFile());
     if (!token) {
         showError(tr("The configuration cannot be applied: %1").arg(token.error().message));
-    } else if (auto target = m_admin->setTarget(m_engine->resourceServerUrl(), *token); !target) {
+    } else if (auto target = m_admin->setTarget(m_engine->resourceServerUrl(), *token,
+                                                m_engine->trustedCertificates());
+               !target) {
         showError(target.error().message);
     }
     setSourceState(tr("Following the embedded resource server at %1.")

@@ -7,12 +7,14 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QProgressBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 
 #include "aboutdialog.h"
+#include "adminsupport.h"
 #include "auditpanel.h"
 #include "clientspanel.h"
 #include "engine.h"
@@ -33,6 +35,7 @@ MainWindow::MainWindow(Core::Engine *engine, QWidget *parent)
     , m_panels(new QStackedWidget(m_splitter))
     , m_serversPanel(new ServersPanel(engine, m_panels))
     , m_trafficPanel(new TrafficPanel(engine, m_panels))
+    , m_starting(makeBusyIndicator(QStringLiteral("statusStarting"), this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("MCP Auth Studio"));
@@ -55,10 +58,14 @@ MainWindow::MainWindow(Core::Engine *engine, QWidget *parent)
         QString title;
         QWidget *panel;
     };
+    auto *flows = new FlowsPanel(engine, m_panels);
+    // Walks against the embedded servers over TLS trust their certificate, and only it.
+    flows->setOptionsAdjuster([engine](Flow::Options &options) {
+        options.trustedCertificates += engine->trustedCertificates();
+    });
     const QList<Entry> entries = {
         {QStringLiteral("serversPanel"), QStringLiteral("servers"), tr("Servers"), m_serversPanel},
-        {QStringLiteral("flowsPanel"), QStringLiteral("flows"), tr("Flows"),
-         new FlowsPanel(engine, m_panels)},
+        {QStringLiteral("flowsPanel"), QStringLiteral("flows"), tr("Flows"), flows},
         {QStringLiteral("tokensPanel"), QStringLiteral("tokens"), tr("Tokens"),
          new TokensPanel(engine, m_panels)},
         {QStringLiteral("clientsPanel"), QStringLiteral("clients"), tr("Clients"),
@@ -82,8 +89,11 @@ MainWindow::MainWindow(Core::Engine *engine, QWidget *parent)
     setCentralWidget(m_splitter);
     createMenus();
     statusBar()->setObjectName(QStringLiteral("statusBar"));
+    statusBar()->addPermanentWidget(m_starting);
     connect(engine, &Core::Engine::started, this, &MainWindow::handleEngineStateChanged);
     connect(engine, &Core::Engine::stopped, this, &MainWindow::handleEngineStateChanged);
+    connect(engine, &Core::Engine::startingChanged, this, &MainWindow::handleEngineStateChanged);
+    connect(engine, &Core::Engine::startFailed, this, &MainWindow::handleStartFailed);
     handleEngineStateChanged();
     restoreSettings();
 }
@@ -181,8 +191,6 @@ void MainWindow::restoreSettings()
     restoreState(settings.value(QStringLiteral("state")).toByteArray());
     if (!m_splitter->restoreState(settings.value(QStringLiteral("splitter")).toByteArray()))
         m_splitter->setSizes({180, 1020});
-    m_trafficPanel->splitter()->restoreState(
-        settings.value(QStringLiteral("trafficSplitter")).toByteArray());
     const int panel = settings.value(QStringLiteral("panel"), 0).toInt();
     showPanel(static_cast<Panel>(panel >= 0 && panel < PanelCount ? panel : 0));
 }
@@ -194,18 +202,26 @@ void MainWindow::saveSettings() const
     settings.setValue(QStringLiteral("geometry"), saveGeometry());
     settings.setValue(QStringLiteral("state"), saveState());
     settings.setValue(QStringLiteral("splitter"), m_splitter->saveState());
-    settings.setValue(QStringLiteral("trafficSplitter"), m_trafficPanel->splitter()->saveState());
     settings.setValue(QStringLiteral("panel"), static_cast<int>(currentPanel()));
 }
 
 void MainWindow::handleEngineStateChanged()
 {
-    if (m_engine->isRunning())
+    m_starting->setVisible(m_engine->isStarting());
+    if (m_engine->isStarting())
+        statusBar()->showMessage(tr("Starting the servers…"));
+    else if (m_engine->isRunning())
         statusBar()->showMessage(tr("Authorization server %1 · Resource server %2")
                                      .arg(m_engine->authorizationServerUrl().toString(),
                                           m_engine->resourceServerUrl().toString()));
     else
         statusBar()->showMessage(tr("Servers stopped"));
+}
+
+void MainWindow::handleStartFailed()
+{
+    // The details are in the Servers panel's banner.
+    statusBar()->showMessage(tr("The servers did not start; see the Servers panel"));
 }
 
 void MainWindow::handleAboutTriggered()

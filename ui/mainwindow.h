@@ -3,6 +3,7 @@
 #include <QMainWindow>
 
 class QListWidget;
+class QProgressBar;
 class QStackedWidget;
 class QSplitter;
 
@@ -55,6 +56,7 @@ private:
     void restoreSettings();
     void saveSettings() const;
     void handleEngineStateChanged();
+    void handleStartFailed();
     void handleAboutTriggered();
 
     Core::Engine *m_engine;
@@ -63,6 +65,7 @@ private:
     QStackedWidget *m_panels;
     ServersPanel *m_serversPanel;
     TrafficPanel *m_trafficPanel;
+    QProgressBar *m_starting; ///< in the status bar while the engine starts
     Tour *m_tour = nullptr;
 };
 

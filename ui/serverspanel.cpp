@@ -2,7 +2,6 @@
 
 #include <memory>
 
-#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QEvent>
@@ -14,6 +13,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSaveFile>
@@ -66,6 +66,7 @@ ServersPanel::ServersPanel(Core::Engine *engine, QWidget *parent)
     : QWidget(parent)
     , m_engine(engine)
     , m_state(new QLabel(this))
+    , m_busy(makeBusyIndicator(QStringLiteral("serverStarting"), this))
     , m_error(makeErrorBanner(QStringLiteral("serverError"), this))
     , m_pending(new QLabel(this))
     , m_bind(new QLineEdit(this))
@@ -123,6 +124,8 @@ ServersPanel::ServersPanel(Core::Engine *engine, QWidget *parent)
             [](bool on) { QSettings().setValue(kAutoStartKey, on); });
     connect(engine, &Core::Engine::started, this, &ServersPanel::handleEngineStateChanged);
     connect(engine, &Core::Engine::stopped, this, &ServersPanel::handleEngineStateChanged);
+    connect(engine, &Core::Engine::startingChanged, this, &ServersPanel::refresh);
+    connect(engine, &Core::Engine::startFailed, this, &ServersPanel::handleStartFailed);
     updatePaletteColours();
     refresh();
 }
@@ -266,7 +269,11 @@ void ServersPanel::buildForm()
 
     auto *running = new QGroupBox(tr("Running servers"), content);
     auto *urls = new QFormLayout(running);
-    urls->addRow(tr("State:"), m_state);
+    auto *stateRow = new QHBoxLayout;
+    stateRow->addWidget(m_state);
+    stateRow->addWidget(m_busy);
+    stateRow->addStretch();
+    urls->addRow(tr("State:"), stateRow);
     urls->addRow(tr("Authorization server:"), makeCopyableField(m_asUrl, this));
     urls->addRow(tr("Resource server:"), makeCopyableField(m_rsUrl, this));
 
@@ -377,16 +384,17 @@ void ServersPanel::startServers()
         showConfigError(config.error());
         return;
     }
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    const Core::Status status = m_engine->start(*config);
-    QApplication::restoreOverrideCursor();
-    if (!status) {
-        showError(tr("The servers could not start: %1").arg(status.error().message));
-    } else {
-        m_base = *config;
-        QSettings().setValue(kConfigKey,
-                             QJsonDocument(config->toJson()).toJson(QJsonDocument::Compact));
-    }
+    if (m_engine->isStarting() || m_engine->isRunning())
+        return;
+    m_starting = *config;
+    m_engine->startInBackground(*config);
+    refresh();
+}
+
+void ServersPanel::handleStartFailed(const Core::Error &error)
+{
+    m_starting.reset();
+    showError(tr("The servers could not start: %1").arg(error.message));
     refresh();
 }
 
@@ -459,7 +467,8 @@ void ServersPanel::testStoreConnection()
     worker->setObjectName(QStringLiteral("store connection test"));
     connect(worker, &QThread::finished, this, [this, result] {
         --m_storeTests;
-        m_testStore->setEnabled(m_storeTests == 0 && !m_engine->isRunning());
+        m_testStore->setEnabled(m_storeTests == 0 && !m_engine->isRunning() &&
+                                !m_engine->isStarting());
         m_storeResult->setText(result->first ? tr("Connected to %1.").arg(result->second)
                                              : tr("Connection failed: %1").arg(result->second));
         emit storeTestFinished(result->first, m_storeResult->text());
@@ -496,8 +505,15 @@ void ServersPanel::handleExportClicked()
 
 void ServersPanel::handleEngineStateChanged()
 {
-    if (m_engine->isRunning())
+    if (m_engine->isRunning()) {
         m_error->hide();
+        if (m_starting) {
+            m_base = *m_starting;
+            QSettings().setValue(
+                kConfigKey, QJsonDocument(m_starting->toJson()).toJson(QJsonDocument::Compact));
+        }
+    }
+    m_starting.reset();
     refresh();
 }
 
@@ -554,8 +570,11 @@ void ServersPanel::updatePaletteColours()
 void ServersPanel::refresh()
 {
     const bool running = m_engine->isRunning();
-    m_state->setText(running ? tr("Running") : tr("Stopped"));
+    const bool starting = m_engine->isStarting();
+    m_state->setText(running ? tr("Running") : starting ? tr("Starting…") : tr("Stopped"));
+    m_busy->setVisible(starting);
     m_startStop->setText(running ? tr("&Stop servers") : tr("&Start servers"));
+    m_startStop->setEnabled(!starting);
     m_asUrl->setText(running ? m_engine->authorizationServerUrl().toString() : QString());
     m_rsUrl->setText(running ? m_engine->resourceServerUrl().toString() : QString());
     m_fingerprint->setText(running ? m_engine->tlsFingerprint() : QString());
@@ -574,8 +593,8 @@ void ServersPanel::refresh()
              m_bind, m_asPort, m_rsPort, m_issuer, m_tls, m_store, m_tokenFormat, m_accessLifetime,
              m_refreshLifetime, m_codeLifetime, m_tokenPerClient, m_tokenPerAddress, m_cors,
              m_autoApprove, m_import})
-        field->setEnabled(!running);
-    m_testStore->setEnabled(!running && m_storeTests == 0);
+        field->setEnabled(!running && !starting);
+    m_testStore->setEnabled(!running && !starting && m_storeTests == 0);
 }
 
 } // namespace Ui

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QHash>
 #include <QWidget>
 
@@ -10,6 +12,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QToolButton;
@@ -35,8 +38,10 @@ class ServersPanel final : public QWidget
 public:
     explicit ServersPanel(Core::Engine *engine, QWidget *parent = nullptr);
 
-    /// Starts the engine with the settings in the form; errors show next to their field
-    /// or in the panel's banner, and then nothing starts.
+    /// Starts the engine with the settings in the form, the store opening off the UI thread
+    /// (Core::Engine::startInBackground()): the panel shows "Starting…" with a busy
+    /// indicator until the engine reports started() or startFailed(). Errors show next to
+    /// their field or in the panel's banner, and then nothing starts.
     void startServers();
     /// Starts the servers if the "start on launch" setting is on (the default); returns
     /// whether it tried.
@@ -63,6 +68,7 @@ private:
     void handleImportClicked();
     void handleExportClicked();
     void handleEngineStateChanged();
+    void handleStartFailed(const Core::Error &error);
     void handleRevealToggled(bool reveal);
     /// Shows `error` next to the field it names, else in the banner.
     void showConfigError(const Core::Error &error);
@@ -75,6 +81,7 @@ private:
     Core::Engine *m_engine;
     Core::ServerConfig m_base; ///< settings the form does not show are kept from here
     QLabel *m_state;
+    QProgressBar *m_busy;
     QLabel *m_error;
     QLabel *m_pending;
     QLineEdit *m_bind;
@@ -108,7 +115,8 @@ private:
     ConnectBox *m_connect;
     /// Field error labels by the config's field name ("bind", "authorization_server.cors_origins").
     QHash<QString, QLabel *> m_fieldErrors;
-    int m_storeTests = 0; ///< running connection tests
+    int m_storeTests = 0;                         ///< running connection tests
+    std::optional<Core::ServerConfig> m_starting; ///< the config of a start in progress
 };
 
 } // namespace Ui

@@ -233,6 +233,12 @@ TokensPanel::TokensPanel(Core::Engine *engine, QWidget *parent)
         handleEngineStarted();
     else
         handleEngineStopped();
+    restoreLayout(this, QStringLiteral("TokensPanel"));
+}
+
+TokensPanel::~TokensPanel()
+{
+    saveLayout(this, QStringLiteral("TokensPanel"));
 }
 
 void TokensPanel::handleEngineStarted()

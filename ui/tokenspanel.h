@@ -37,6 +37,8 @@ class TokensPanel final : public QWidget
 
 public:
     explicit TokensPanel(Core::Engine *engine, QWidget *parent = nullptr);
+    /// Keeps the splitter and column layout (see saveLayout()).
+    ~TokensPanel() override;
 
     void setPrompts(Prompts prompts) { m_prompts = std::move(prompts); }
     [[nodiscard]] QSplitter *splitter() const { return m_splitter; }

@@ -92,6 +92,12 @@ TrafficPanel::TrafficPanel(Core::Engine *engine, QWidget *parent)
     connect(m_status, &QComboBox::currentIndexChanged, this, &TrafficPanel::handleFilterChanged);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &TrafficPanel::handleCurrentRowChanged);
+    restoreLayout(this, QStringLiteral("TrafficPanel"));
+}
+
+TrafficPanel::~TrafficPanel()
+{
+    saveLayout(this, QStringLiteral("TrafficPanel"));
 }
 
 void TrafficPanel::handleFilterChanged()

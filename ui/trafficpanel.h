@@ -26,6 +26,8 @@ class TrafficPanel final : public QWidget
 
 public:
     explicit TrafficPanel(Core::Engine *engine, QWidget *parent = nullptr);
+    /// Keeps the splitter and column layout (see saveLayout()).
+    ~TrafficPanel() override;
 
     [[nodiscard]] QSplitter *splitter() const { return m_splitter; }
 

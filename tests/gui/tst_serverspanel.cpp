@@ -1,22 +1,27 @@
 // The Servers panel in the real main window: validation messages next to the field they
 // concern (and then nothing starts), the CLI's JSON config file exported and imported, the
-// store connection test off the UI thread, the "connect your own MCP client" snippets with
-// the running MCP URL, auto-start on launch, and the guided tour.
+// store connection test off the UI thread, a start against an unreachable PostgreSQL store
+// that keeps the event loop running and ends in the error banner, the "connect your own MCP client"
+// snippets with the running MCP URL, auto-start on launch, and the guided tour.
 
 #include <QAction>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTcpServer>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include "connectbox.h"
@@ -306,7 +311,7 @@ private slots:
         QCOMPARE(choice->count(), 0);
         QVERIFY(!field<QPushButton>(QStringLiteral("copySnippet"))->isEnabled());
         m_window->serversPanel()->startServers();
-        QVERIFY(m_engine->isRunning());
+        QTRY_VERIFY(m_engine->isRunning());
         const QString mcpUrl = m_engine->mcpResourceUri();
         QVERIFY(!mcpUrl.isEmpty());
         QCOMPARE(field<QLineEdit>(QStringLiteral("mcpUrl"))->text(), mcpUrl);
@@ -333,14 +338,67 @@ private slots:
     {
         field<QCheckBox>(QStringLiteral("tls"))->setChecked(true);
         m_window->serversPanel()->startServers();
-        QVERIFY2(m_engine->isRunning(),
-                 qPrintable(field<QLabel>(QStringLiteral("serverError"))->text()));
+        QTRY_VERIFY2(m_engine->isRunning(),
+                     qPrintable(field<QLabel>(QStringLiteral("serverError"))->text()));
         const QString fingerprint = field<QLineEdit>(QStringLiteral("tlsFingerprint"))->text();
         QVERIFY(!fingerprint.isEmpty());
         QCOMPARE(fingerprint, m_engine->tlsFingerprint());
         QVERIFY(field<QLineEdit>(QStringLiteral("mcpUrl"))
                     ->text()
                     .startsWith(QStringLiteral("https://")));
+    }
+
+    void unreachableStoreKeepsTheUiResponsive()
+    {
+        // A "PostgreSQL server" that accepts connections and never answers: the client
+        // waits for its connect_timeout, on the engine's worker thread.
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+        field<QLineEdit>(QStringLiteral("storeUrl"))
+            ->setText(QStringLiteral("postgresql://mcpauth:hunter2@127.0.0.1:%1/mcpauth?"
+                                     "connect_timeout=2")
+                          .arg(silent.serverPort()));
+        int ticks = 0;
+        QTimer ticker;
+        ticker.setInterval(20);
+        connect(&ticker, &QTimer::timeout, this, [&ticks] { ++ticks; });
+        ticker.start();
+        QElapsedTimer clock;
+        clock.start();
+        auto *button = field<QPushButton>(QStringLiteral("startStopButton"));
+        QTest::mouseClick(button, Qt::LeftButton);
+        // Back from the click at once, with the start under way and shown as such.
+        QVERIFY2(clock.elapsed() < 1000, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY(m_engine->isStarting());
+        QVERIFY(!button->isEnabled());
+        QCOMPARE(field<QLabel>(QStringLiteral("serverState"))->text(), QStringLiteral("Starting…"));
+        QVERIFY(field<QProgressBar>(QStringLiteral("serverStarting"))->isVisible());
+        QVERIFY(m_window->findChild<QProgressBar *>(QStringLiteral("statusStarting"))->isVisible());
+        QVERIFY(!field<QLineEdit>(QStringLiteral("storeUrl"))->isEnabled());
+
+        auto *banner = field<QLabel>(QStringLiteral("serverError"));
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 15000);
+        // The event loop ran all along: about 100 ticks in 2 s; a blocked loop gives 1.
+        QVERIFY2(ticks >= 30, qPrintable(QString::number(ticks)));
+        QVERIFY2(clock.elapsed() >= 1500, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY2(banner->text().contains(QStringLiteral("could not start")) &&
+                     banner->text().contains(QStringLiteral("127.0.0.1")),
+                 qPrintable(banner->text()));
+        QVERIFY(!banner->text().contains(QStringLiteral("hunter2")));
+        QVERIFY(!m_engine->isRunning());
+        QVERIFY(!m_engine->isStarting());
+        QVERIFY(button->isEnabled());
+        QCOMPARE(button->text(), QStringLiteral("&Start servers"));
+        QCOMPARE(field<QLabel>(QStringLiteral("serverState"))->text(), QStringLiteral("Stopped"));
+        QVERIFY(!field<QProgressBar>(QStringLiteral("serverStarting"))->isVisible());
+        QVERIFY(field<QLineEdit>(QStringLiteral("storeUrl"))->isEnabled());
+
+        // Fixed, it starts.
+        field<QLineEdit>(QStringLiteral("storeUrl"))
+            ->setText(QStringLiteral("sqlite://") + m_dir.filePath(QStringLiteral("fixed.db")));
+        QTest::mouseClick(button, Qt::LeftButton);
+        QTRY_VERIFY(m_engine->isRunning());
+        QVERIFY(!banner->isVisible());
     }
 
     void warningFollowsThePalette()
@@ -362,7 +420,7 @@ private slots:
         QVERIFY(Ui::ServersPanel::autoStartEnabled());
         QVERIFY(field<QCheckBox>(QStringLiteral("autoStart"))->isChecked());
         QVERIFY(m_window->serversPanel()->autoStart());
-        QVERIFY(m_engine->isRunning());
+        QTRY_VERIFY(m_engine->isRunning());
         QVERIFY(!m_engine->demoClientId().isEmpty());
         QVERIFY(!m_engine->demoUsername().isEmpty());
         m_engine->stop();

@@ -246,6 +246,9 @@ Core::Status Session::startServers()
                                QStringLiteral("The main window has no widget named %1")
                                    .arg(missing.join(QStringLiteral(", "))));
     m_window->serversPanel()->startServers();
+    // The store opens off the UI thread; the start ends running or with the banner shown.
+    static_cast<void>(
+        waitFor([this] { return !m_engine->isStarting(); }, QStringLiteral("the servers' start")));
     if (!m_engine->isRunning())
         return Core::makeError(
             QStringLiteral("unavailable"),
