@@ -465,8 +465,9 @@ void FlowsPanel::updateRows()
     m_form->setRowVisible(AssertionRow, jwtBearer);
     m_form->setRowVisible(AuditRow, audit);
     const int source = m_assertionSource->currentIndex();
-    m_idpTokenEndpoint->setVisible(source == IdpExchange);
-    m_idpClientId->setVisible(source == IdpExchange);
+    // After setRowVisible(), which shows every widget of a row it shows.
+    m_idpTokenEndpoint->setVisible(jwtBearer && source == IdpExchange);
+    m_idpClientId->setVisible(jwtBearer && source == IdpExchange);
     m_assertion->setEchoMode(source == AssertionFile ? QLineEdit::Normal : QLineEdit::Password);
     m_assertion->setPlaceholderText(source == PastedAssertion ? tr("the assertion (a signed JWT)")
                                     : source == AssertionFile
@@ -499,6 +500,8 @@ void FlowsPanel::updateControls()
     const bool stepping = running && (m_check || m_walker->isStepRunning());
     m_run->setEnabled(!stepping);
     m_step->setEnabled(!stepping && mode() == Mode::Walk);
+    m_step->setToolTip(mode() == Mode::Walk ? tr("Run the next step of the walk only")
+                                            : tr("An audit runs all its cases at once"));
     m_cancel->setEnabled(running);
     const bool done = (m_walker && m_walker->isFinished()) || (m_check && m_check->isFinished());
     m_exportJson->setEnabled(done);

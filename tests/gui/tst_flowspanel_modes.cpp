@@ -364,7 +364,15 @@ private slots:
         child<QComboBox>("flowGrant")->setCurrentIndex(3);
         QVERIFY(child<QComboBox>("flowAssertionSource")->isVisible());
         QVERIFY(!child<QComboBox>("flowBrowser")->isEnabled()); // no browser in this grant
+        // The IdP fields show for the IdP source only.
+        child<QComboBox>("flowAssertionSource")->setCurrentIndex(2);
+        QVERIFY(child<QLineEdit>("flowIdpTokenEndpoint")->isVisible());
+        m_panel->setMode(Ui::FlowsPanel::Mode::Audit); // the whole assertion row goes
+        QVERIFY(!child<QLineEdit>("flowIdpTokenEndpoint")->isVisible());
+        m_panel->setMode(Ui::FlowsPanel::Mode::Walk);
+        QVERIFY(child<QLineEdit>("flowIdpTokenEndpoint")->isVisible());
         child<QComboBox>("flowAssertionSource")->setCurrentIndex(0);
+        QVERIFY(!child<QLineEdit>("flowIdpTokenEndpoint")->isVisible());
         child<QLineEdit>("flowAssertion")->setText(QString::fromLatin1(assertion));
         child<QLineEdit>("flowClientId")->setText(m_engine.demoClientId());
         child<QCheckBox>("flowDpop")->setChecked(true);
