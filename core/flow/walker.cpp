@@ -1419,8 +1419,10 @@ public:
                                     .arg(url.toString(QUrl::RemoveQuery))
                                     .arg(response.status));
             auto form = parseFirstForm(response.body, url);
-            // The device flow's browser part ends on a page without a form; polling goes on.
-            if (!form && deviceBrowsing && loginSubmitted)
+            // The device flow's browser part ends on a page without a form (after the
+            // sign-in, or at once when the AS approves by itself or the user is signed in
+            // already); polling goes on and tells whether the code was approved.
+            if (!form && deviceBrowsing && response.status == 200)
                 return;
             if (!form)
                 return failStep(QStringLiteral("headless browser: ") + form.error().message);
