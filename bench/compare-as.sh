@@ -13,8 +13,9 @@
 #   token-opaque   client_credentials, opaque access token              ours, reference, limit
 #   token-jwt      client_credentials, JWT access token signed ES256    ours, reference, limit
 #   refresh        refresh_token grant, rotated: each answer's new refresh token is used by
-#                  a later request; the pool is seeded before every run through real
-#                  authorization code + PKCE flows (bench/compare/seed-refresh.mjs)
+#                  a later request; every run gets a pool of its own, all seeded before
+#                  the first run through real authorization code + PKCE flows
+#                  (bench/compare/seed-refresh.mjs)
 #   introspect     RFC 7662 introspection of a valid opaque token (client authenticated)
 #   mcp-jwt        MCP tools/call (echo) with a JWT verified locally      ours, limit (no RS
 #   mcp-introspect MCP tools/call with an opaque token through cached     in the reference)
@@ -27,11 +28,11 @@
 # The limit is taken from LIMIT or from bench/bench_limit_responder in mcpauth's build dir.
 # Environment: DURATION (10s), ROUNDS (3), WARMUP (2s; 0 = none), THREADS (2), CONNECTIONS
 # (32), WORKERS (mcpauth's worker threads, 0 = one per core), STORE_SYNC (normal: SQLite's
-# synchronous=normal in WAL mode, no fsync per commit, which survives a crash of the process
-# like the reference's memory survives nothing; full: mcpauth's default, an fsync per
-# issued token), WORKLOADS (all of the above,
-# space-separated), SMOKE=1 (DURATION 1s, ROUNDS 1, CONNECTIONS 8, no warm-up unless given: proves that
-# every server answers every workload without an error; CTest bench_compare_smoke),
+# synchronous=normal in WAL mode, no fsync per commit, closest to the reference's memory
+# store; full: mcpauth's default, an fsync per commit), WORKLOADS (all of the above,
+# space-separated), SMOKE=1 (DURATION 1s, ROUNDS 1, CONNECTIONS 8, no warm-up unless given:
+# proves that every server answers every workload without an error; CTest
+# bench_compare_smoke),
 # KEEP=1 keeps the work folder (configs, logs, raw results).
 # The reference runs on the Node 22 and oidc-provider that tests/interop/setup.sh installs
 # from tests/interop/package-lock.json (npm ci, the first time only).
