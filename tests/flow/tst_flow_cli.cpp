@@ -47,6 +47,12 @@ private:
 void TestFlowCli::initTestCase()
 {
     QVERIFY(m_dir.isValid());
+    // The walks below keep their clients in the default store: private XDG folders and no
+    // D-Bus session (so no OS keychain) keep them out of the developer's home and keychain,
+    // also when this runs outside CTest.
+    for (const char *name : {"XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"})
+        qputenv(name, QFile::encodeName(m_dir.filePath(QString::fromLatin1(name).toLower())));
+    qputenv("DBUS_SESSION_BUS_ADDRESS", "disabled:");
     const QString ready = m_dir.filePath(QStringLiteral("ready.json"));
     m_serve.start(QStringLiteral(MCPAUTH_CLI),
                   {QStringLiteral("serve"), QStringLiteral("--store"),
