@@ -13,7 +13,6 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScrollArea>
-#include <QSettings>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTreeWidget>
@@ -37,7 +36,7 @@ namespace {
 constexpr int kKindRole = Qt::UserRole;
 constexpr int kStepRole = Qt::UserRole + 1;
 constexpr int kExchangeRole = Qt::UserRole + 2;
-const QString kSplitterKey = QStringLiteral("flows/splitter");
+const QString kLayoutGroup = QStringLiteral("FlowsPanel");
 
 /// Rows of the settings form, in order.
 enum FormRow { TargetRow, GrantRow, LoginRow, ClientRow, AssertionRow, ErrorRow, AuditRow };
@@ -179,7 +178,6 @@ FlowsPanel::FlowsPanel(Core::Engine *engine, QWidget *parent)
     , m_redirectHint(new QLabel(m_redirectBox))
     , m_redirectUrl(makeField(QStringLiteral("flowRedirectUrl"), tr("Redirect URL"), m_redirectBox))
     , m_steps(new QTreeWidget(this))
-    , m_splitter(new QSplitter(Qt::Horizontal, this))
     , m_tabs(new QTabWidget(this))
     , m_diagram(new SequenceDiagram(this))
     , m_exchangeView(new ExchangeDetailView(this))
@@ -372,18 +370,18 @@ FlowsPanel::FlowsPanel(Core::Engine *engine, QWidget *parent)
     m_tabs->addTab(m_device, tr("Device code"));
     m_tabs->addTab(m_jwt, tr("Access token"));
 
-    m_splitter->setObjectName(QStringLiteral("flowSplitter"));
-    m_splitter->addWidget(m_steps);
-    m_splitter->addWidget(m_tabs);
-    m_splitter->setStretchFactor(1, 2);
-    m_splitter->restoreState(QSettings().value(kSplitterKey).toByteArray());
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("flowSplitter"));
+    splitter->addWidget(m_steps);
+    splitter->addWidget(m_tabs);
+    splitter->setStretchFactor(1, 2);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_banner);
     layout->addLayout(m_form);
     layout->addLayout(buttons);
     layout->addWidget(m_redirectBox);
-    layout->addWidget(m_splitter, 1);
+    layout->addWidget(splitter, 1);
 
     connect(m_target, &QComboBox::currentIndexChanged, this, &FlowsPanel::handleTargetChanged);
     for (QComboBox *box : {m_mode, m_grant, m_assertionSource})
@@ -404,11 +402,12 @@ FlowsPanel::FlowsPanel(Core::Engine *engine, QWidget *parent)
     }
     updateRows();
     handleTargetChanged();
+    restoreLayout(this, kLayoutGroup);
 }
 
 FlowsPanel::~FlowsPanel()
 {
-    QSettings().setValue(kSplitterKey, m_splitter->saveState());
+    saveLayout(this, kLayoutGroup);
     // The walker aborts its requests as it goes; nothing of it may reach a half-destroyed
     // panel.
     if (m_walker) {

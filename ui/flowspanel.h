@@ -18,7 +18,6 @@ class QLabel;
 class QLineEdit;
 class QFormLayout;
 class QPushButton;
-class QSplitter;
 class QTabWidget;
 class QTreeWidget;
 class QTreeWidgetItem;
@@ -48,8 +47,8 @@ class SequenceDiagram;
 /// In audit mode it runs Flow::ServerCheck instead: tokens minted by the embedded
 /// authorization server are sent to the target, one step per minted token, through the same
 /// step list, exchange view and exports. Everything runs on the event loop (neither the
-/// walker nor the check blocks). Owns its walker or check. The splitter state is kept in
-/// QSettings ("flows/splitter").
+/// walker nor the check blocks). Owns its walker or check. Its splitter and column layout
+/// are kept (restoreLayout()/saveLayout(), group "FlowsPanel").
 class FlowsPanel final : public QWidget
 {
     Q_OBJECT
@@ -175,7 +174,6 @@ private:
     QLabel *m_redirectHint;
     QLineEdit *m_redirectUrl;
     QTreeWidget *m_steps;
-    QSplitter *m_splitter;
     QTabWidget *m_tabs;
     SequenceDiagram *m_diagram;
     ExchangeDetailView *m_exchangeView;
