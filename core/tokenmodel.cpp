@@ -5,6 +5,9 @@
 
 #include "admin/service.h"
 #include "adminworker.h"
+#include "authserver/endpoints.h"
+#include "authserver/tokenissuer.h"
+#include "store/database.h"
 
 namespace Core {
 
@@ -63,6 +66,35 @@ Core::Result<Reread> reread(Admin::Service &service, Store::TokenFilter filter, 
 }
 
 } // namespace
+
+Result<TokenInsight> inspectToken(const std::shared_ptr<Store::Database> &db, const QString &issuer,
+                                  qint64 id)
+{
+    auto token = Store::TokenRepository(db).get(id);
+    if (!token)
+        return token.error();
+    TokenInsight insight;
+    insight.token = *token;
+    if (token->format == Store::TokenFormat::Jwt) {
+        insight.jwtHeader = QJsonObject{{QStringLiteral("typ"), QStringLiteral("at+jwt")}};
+        insight.jwtClaims = Auth::accessTokenClaims(issuer, *token);
+    }
+    const qint64 now = db->now();
+    insight.introspection = Auth::introspectionResponse(issuer, db, *token, now);
+    switch (token->state(now)) {
+    case Store::TokenState::Active:
+        break;
+    case Store::TokenState::Expired:
+        insight.inactiveReason = QStringLiteral("expired at %1").arg(displayTime(token->expiresAt));
+        break;
+    case Store::TokenState::Revoked:
+        insight.inactiveReason = token->revocationReason.isEmpty()
+                                     ? QStringLiteral("revoked")
+                                     : QStringLiteral("revoked (%1)").arg(token->revocationReason);
+        break;
+    }
+    return insight;
+}
 
 QString tokenStateTitle(Store::TokenState state)
 {

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include <QAbstractTableModel>
+#include <QJsonObject>
 #include <QList>
 #include <QPointer>
 
@@ -19,6 +21,27 @@ class AdminWorker;
 [[nodiscard]] QString tokenKindTitle(Store::TokenKind kind);
 /// Local time "yyyy-MM-dd HH:mm:ss" of UTC epoch milliseconds; empty for 0.
 [[nodiscard]] QString displayTime(qint64 epochMs);
+
+/// What the Tokens panel's detail pane shows of one stored token beyond its row.
+struct TokenInsight
+{
+    Store::Token token;
+    /// A JWT access token's JOSE header and claims as the issuer signed them, rebuilt from
+    /// the stored row (Auth::accessTokenClaims); empty for opaque tokens. The token and its
+    /// signature are never stored (only a hash), so the header shows only `typ`.
+    QJsonObject jwtHeader;
+    QJsonObject jwtClaims;
+    /// What the AS's /introspect answers about it now (Auth::introspectionResponse).
+    QJsonObject introspection;
+    /// Why introspection says inactive ("expired", "revoked: <reason>"); empty when active.
+    QString inactiveReason;
+};
+
+/// Reads token `id` from `db` and builds its TokenInsight for the issuer `issuer`. Runs
+/// store queries: call it off the GUI thread (an AdminWorker). Errors: not_found, store
+/// errors.
+[[nodiscard]] Result<TokenInsight> inspectToken(const std::shared_ptr<Store::Database> &db,
+                                                const QString &issuer, qint64 id);
 
 /// Whether an audit event may have changed which tokens exist or their state.
 enum class TokenChange {

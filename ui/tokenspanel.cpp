@@ -4,6 +4,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -86,12 +87,36 @@ QString describe(const Admin::TokenRecord &token)
         line(TokensPanel::tr("JWT ID (jti)"), token.jti);
         lines.append(TokensPanel::tr(
             "This is a JWT access token. The store keeps only a hash of every token, never the "
-            "token itself, so its header and payload cannot be decoded here. Its claims were "
-            "the values above: sub, client_id, scope, aud (resource), iat, exp and jti."));
+            "token itself: the header and claims below are rebuilt from the stored values "
+            "exactly as the issuer signed them; the signature (and the signing key's alg and "
+            "kid) is not stored, so this is not a usable token."));
     } else {
         lines.append(TokensPanel::tr("The store keeps only a hash of the token; the display form "
                                      "above is its prefix and a fragment of that hash."));
     }
+    return lines.join(QLatin1Char('\n'));
+}
+
+QString json(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented)).trimmed();
+}
+
+/// The decoded JWT and the introspection answer of `insight`, appended to the detail text.
+QString describe(const Core::TokenInsight &insight)
+{
+    QStringList lines;
+    if (!insight.jwtClaims.isEmpty()) {
+        lines.append(TokensPanel::tr("Decoded JWT (signature not stored)"));
+        lines.append(TokensPanel::tr("Header: %1").arg(json(insight.jwtHeader)));
+        lines.append(TokensPanel::tr("Claims: %1").arg(json(insight.jwtClaims)));
+        lines.append(QString());
+    }
+    const bool active = insight.introspection.value(QStringLiteral("active")).toBool();
+    lines.append(
+        active ? TokensPanel::tr("Introspection now: active")
+               : TokensPanel::tr("Introspection now: inactive — %1").arg(insight.inactiveReason));
+    lines.append(json(insight.introspection));
     return lines.join(QLatin1Char('\n'));
 }
 
@@ -222,6 +247,7 @@ TokensPanel::TokensPanel(Core::Engine *engine, QWidget *parent)
             &TokensPanel::handleCurrentRowChanged);
     connect(m_follower, &Core::AuditFollower::eventsArrived, m_model,
             &Core::TokenTableModel::handleAuditEvents);
+    connect(m_model, &Core::TokenTableModel::pageLoaded, this, &TokensPanel::handleRowsRefreshed);
     connect(m_follower, &Core::AuditFollower::errorOccurred, this, &TokensPanel::showError);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &TokensPanel::handleCurrentRowChanged);
@@ -283,6 +309,15 @@ void TokensPanel::applyFilter()
     m_model->setFilter(filter);
 }
 
+void TokensPanel::handleRowsRefreshed()
+{
+    // A revocation or expiry of the token shown: its introspection answer changed too.
+    const QModelIndex current = m_table->currentIndex();
+    if (current.isValid() && m_model->tokenAt(current.row()).id == m_detailId &&
+        m_model->tokenAt(current.row()).state != m_detailState)
+        handleCurrentRowChanged();
+}
+
 void TokensPanel::handleCurrentRowChanged()
 {
     const QModelIndex current = m_table->currentIndex();
@@ -292,9 +327,28 @@ void TokensPanel::handleCurrentRowChanged()
         return;
     }
     const Admin::TokenRecord token = m_model->tokenAt(current.row());
-    m_detail->setPlainText(describe(token));
+    m_detailId = token.id;
+    m_detailState = token.state;
+    const QString basics = describe(token);
+    m_detail->setPlainText(basics);
     const quint64 generation = ++m_detailGeneration;
-    if (token.familyId.isEmpty() || !m_worker)
+    if (!m_worker)
+        return;
+    m_worker->run(
+        this,
+        [db = m_worker->database(), issuer = m_engine->issuer(), id = token.id](Admin::Service &) {
+            return Core::inspectToken(db, issuer, id);
+        },
+        [this, generation, basics](Core::Result<Core::TokenInsight> insight) {
+            if (generation != m_detailGeneration)
+                return;
+            if (!insight) {
+                showError(insight.error().message);
+                return;
+            }
+            m_detail->setPlainText(basics + QLatin1Char('\n') + describe(*insight));
+        });
+    if (token.familyId.isEmpty())
         return;
     Store::TokenFilter filter;
     filter.familyId = token.familyId;

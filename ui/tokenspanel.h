@@ -4,6 +4,7 @@
 #include <QWidget>
 
 #include "adminsupport.h"
+#include "store/tokenrepository.h"
 
 class QComboBox;
 class QLabel;
@@ -63,6 +64,7 @@ private:
     void handleFilterChanged();
     void applyFilter();
     void handleCurrentRowChanged();
+    void handleRowsRefreshed();
     void handleSelectionChanged();
     void handleLoadingChanged();
     void revokeTarget(Target target);
@@ -97,6 +99,8 @@ private:
     QTreeWidget *m_family;
     QSplitter *m_splitter;
     quint64 m_detailGeneration = 0;
+    qint64 m_detailId = 0; ///< the token the detail pane shows
+    Store::TokenState m_detailState = Store::TokenState::Active;
 };
 
 } // namespace Ui

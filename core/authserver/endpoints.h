@@ -1,8 +1,18 @@
 #pragma once
 
+#include <memory>
+
+#include <QJsonObject>
+#include <QString>
+
 namespace Http {
 class Router;
 }
+
+namespace Store {
+class Database;
+struct Token;
+} // namespace Store
 
 /// Each endpoint group of the authorization server registers its routes here. They run on
 /// the HTTP server's worker threads and share the Context (which must outlive the router).
@@ -21,6 +31,13 @@ void installTokenEndpoint(Context &context, Http::Router &router);
 void installDeviceEndpoints(Context &context, Http::Router &router);
 /// `/introspect` (RFC 7662) and `/revoke` (RFC 7009).
 void installIntrospectionAndRevocation(Context &context, Http::Router &router);
+/// The answer of `/introspect` about `token` to a caller allowed to see it (RFC 7662):
+/// {"active": false} unless the token is active at `now`, else its client_id, sub, iss,
+/// exp, iat, token_type, scope, aud, jti and (for a local user) username. The endpoint
+/// and the app's token view both answer with this.
+[[nodiscard]] QJsonObject introspectionResponse(const QString &issuer,
+                                                const std::shared_ptr<Store::Database> &db,
+                                                const Store::Token &token, qint64 now);
 /// `/register` (RFC 7591).
 void installRegistrationEndpoint(Context &context, Http::Router &router);
 

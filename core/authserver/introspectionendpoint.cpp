@@ -44,39 +44,6 @@ Core::Result<std::optional<Store::Token>> findToken(Context &context, const QStr
     return internalError(row.error(), QStringLiteral("looking up the token failed"));
 }
 
-QJsonObject describeActive(Context &context, const Store::Token &token)
-{
-    const bool access = token.kind == Store::TokenKind::Access;
-    QJsonObject out{
-        {QStringLiteral("active"), true},
-        {QStringLiteral("client_id"), token.clientId},
-        {QStringLiteral("sub"), token.subject},
-        {QStringLiteral("iss"), context.issuer()},
-        {QStringLiteral("exp"), token.expiresAt / 1000},
-        {QStringLiteral("iat"), token.issuedAt / 1000},
-        // RFC 7662 section 2.2: the OAuth token type. A refresh token is not a bearer
-        // access token, and a resource server checking token_type must not take it for one.
-        {QStringLiteral("token_type"),
-         access ? QStringLiteral("Bearer") : QStringLiteral("refresh_token")},
-    };
-    if (!token.scope.isEmpty())
-        out.insert(QStringLiteral("scope"), token.scope);
-    const QStringList audience = token.resource.split(QLatin1Char(' '), Qt::SkipEmptyParts);
-    if (audience.size() == 1)
-        out.insert(QStringLiteral("aud"), audience.first());
-    else if (!audience.isEmpty())
-        out.insert(QStringLiteral("aud"), QJsonArray::fromStringList(audience));
-    if (!token.jti.isEmpty())
-        out.insert(QStringLiteral("jti"), token.jti);
-    // client_credentials tokens have the client as subject; everything else a local user.
-    if (token.subject != token.clientId) {
-        auto user = Store::UserRepository(context.db()).get(token.subject);
-        if (user)
-            out.insert(QStringLiteral("username"), user->username);
-    }
-    return out;
-}
-
 /// A token request of an authenticated client, read: the caller and the token it names
 /// (when found), or the answer to send instead.
 struct TokenQuery
@@ -144,7 +111,8 @@ Http::Response handleIntrospect(Context &context, const Http::Request &request)
         auditForeignToken(context, request, event, caller.client.clientId, *token);
         return jsonNoStore(inactive);
     }
-    return jsonNoStore(describeActive(context, *token));
+    return jsonNoStore(
+        introspectionResponse(context.issuer(), context.db(), *token, context.now()));
 }
 
 Http::Response revoked()
@@ -211,6 +179,42 @@ void installIntrospectionAndRevocation(Context &context, Http::Router &router)
                       return corsPreflight(context.config(), request,
                                            QByteArrayLiteral("POST, OPTIONS"));
                   });
+}
+
+QJsonObject introspectionResponse(const QString &issuer, const std::shared_ptr<Store::Database> &db,
+                                  const Store::Token &token, qint64 now)
+{
+    if (token.state(now) != Store::TokenState::Active)
+        return QJsonObject{{QStringLiteral("active"), false}};
+    const bool access = token.kind == Store::TokenKind::Access;
+    QJsonObject out{
+        {QStringLiteral("active"), true},
+        {QStringLiteral("client_id"), token.clientId},
+        {QStringLiteral("sub"), token.subject},
+        {QStringLiteral("iss"), issuer},
+        {QStringLiteral("exp"), token.expiresAt / 1000},
+        {QStringLiteral("iat"), token.issuedAt / 1000},
+        // RFC 7662 section 2.2: the OAuth token type. A refresh token is not a bearer
+        // access token, and a resource server checking token_type must not take it for one.
+        {QStringLiteral("token_type"),
+         access ? QStringLiteral("Bearer") : QStringLiteral("refresh_token")},
+    };
+    if (!token.scope.isEmpty())
+        out.insert(QStringLiteral("scope"), token.scope);
+    const QStringList audience = token.resource.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (audience.size() == 1)
+        out.insert(QStringLiteral("aud"), audience.first());
+    else if (!audience.isEmpty())
+        out.insert(QStringLiteral("aud"), QJsonArray::fromStringList(audience));
+    if (!token.jti.isEmpty())
+        out.insert(QStringLiteral("jti"), token.jti);
+    // client_credentials tokens have the client as subject; everything else a local user.
+    if (token.subject != token.clientId) {
+        auto user = Store::UserRepository(db).get(token.subject);
+        if (user)
+            out.insert(QStringLiteral("username"), user->username);
+    }
+    return out;
 }
 
 } // namespace Auth

@@ -35,6 +35,22 @@ TokenIssuer::TokenIssuer(Context &context)
     : m_context(context)
 {}
 
+QJsonObject accessTokenClaims(const QString &issuer, const Store::Token &token)
+{
+    QJsonObject claims{
+        {QStringLiteral("iss"), issuer},
+        {QStringLiteral("sub"), token.subject},
+        {QStringLiteral("aud"), token.resource},
+        {QStringLiteral("exp"), token.expiresAt / 1000},
+        {QStringLiteral("iat"), token.issuedAt / 1000},
+        {QStringLiteral("jti"), token.jti},
+        {QStringLiteral("client_id"), token.clientId},
+    };
+    if (!token.scope.isEmpty())
+        claims.insert(QStringLiteral("scope"), token.scope);
+    return claims;
+}
+
 Core::Result<IssuedTokens> TokenIssuer::issue(const Grant &grant)
 {
     const Config &config = m_context.config();
@@ -43,7 +59,6 @@ Core::Result<IssuedTokens> TokenIssuer::issue(const Grant &grant)
                                QStringLiteral("a token needs a client and a subject"));
     const QString resource = grant.resource.isEmpty() ? config.defaultResource : grant.resource;
     const qint64 now = m_context.now();
-    const qint64 nowSeconds = now / 1000;
     const QString familyId =
         grant.familyId.isEmpty() ? QString::fromLatin1(Crypto::randomToken(16)) : grant.familyId;
 
@@ -69,18 +84,8 @@ Core::Result<IssuedTokens> TokenIssuer::issue(const Grant &grant)
                                                   "resource was named or configured"));
         access.format = Store::TokenFormat::Jwt;
         access.jti = QString::fromLatin1(Crypto::randomToken(16));
-        QJsonObject claims{
-            {QStringLiteral("iss"), m_context.issuer()},
-            {QStringLiteral("sub"), grant.subject},
-            {QStringLiteral("aud"), resource},
-            {QStringLiteral("exp"), nowSeconds + config.accessTokenLifetime},
-            {QStringLiteral("iat"), nowSeconds},
-            {QStringLiteral("jti"), access.jti},
-            {QStringLiteral("client_id"), grant.clientId},
-        };
-        if (!grant.scope.isEmpty())
-            claims.insert(QStringLiteral("scope"), grant.scope);
-        auto jwt = m_context.keys().signJwt(claims, QStringLiteral("at+jwt"));
+        auto jwt = m_context.keys().signJwt(accessTokenClaims(m_context.issuer(), access),
+                                            QStringLiteral("at+jwt"));
         if (!jwt)
             return Core::makeError(
                 OAuthError::ServerError,

@@ -11,6 +11,11 @@ namespace Auth {
 
 class Context;
 
+/// The claims of the JWT access token (RFC 9068) the issuer signs for `token`, rebuilt from
+/// its stored row: iss, sub, aud, exp, iat, jti, client_id and scope. The issuer signs
+/// exactly this object, so a stored JWT's claims can be shown without keeping the token.
+[[nodiscard]] QJsonObject accessTokenClaims(const QString &issuer, const Store::Token &token);
+
 /// What a grant asks the issuer for.
 struct Grant
 {

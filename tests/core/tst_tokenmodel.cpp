@@ -10,6 +10,10 @@
 
 #include "admin/service.h"
 #include "adminworker.h"
+#include "authserver/authorizationserver.h"
+#include "authserver/context.h"
+#include "authserver/tokenissuer.h"
+#include "crypto/base64url.h"
 #include "store/database.h"
 #include "store/tokenrepository.h"
 #include "tokenmodel.h"
@@ -73,6 +77,78 @@ private:
 
 private slots:
     void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void insightDecodesJwtAndFollowsRevocation_data()
+    {
+        QTest::addColumn<int>("format");
+        QTest::newRow("jwt") << int(Auth::AccessTokenFormat::Jwt);
+        QTest::newRow("opaque") << int(Auth::AccessTokenFormat::Opaque);
+    }
+
+    void insightDecodesJwtAndFollowsRevocation()
+    {
+        QFETCH(int, format);
+        const bool jwt = format == int(Auth::AccessTokenFormat::Jwt);
+        auto db = open(QStringLiteral("insight-%1.db").arg(format));
+        QVERIFY(db);
+        Auth::Config config;
+        config.issuer = QStringLiteral("https://as.example");
+        config.defaultResource = QStringLiteral("https://rs.example/mcp");
+        config.defaultTokenFormat = Auth::AccessTokenFormat(format);
+        Auth::AuthorizationServer server(config, db, [this] { return m_now.load(); });
+        QVERIFY(server.prepare());
+        Auth::Grant grant;
+        grant.clientId = QStringLiteral("app");
+        grant.subject = QStringLiteral("app");
+        grant.scope = QStringLiteral("tasks:read");
+        auto issued = server.context().tokens().issue(grant);
+        QVERIFY2(issued, issued ? "" : qPrintable(issued.error().toString()));
+
+        auto insight = Core::inspectToken(db, config.issuer, issued->accessRow.id);
+        QVERIFY2(insight, insight ? "" : qPrintable(insight.error().toString()));
+        if (jwt) {
+            // The claims shown are the ones the issued JWT carries, signature aside.
+            const QList<QByteArray> parts = issued->accessToken.split('.');
+            QCOMPARE(parts.size(), 3);
+            const QJsonObject payload =
+                QJsonDocument::fromJson(*Crypto::base64UrlDecode(parts.at(1))).object();
+            const QJsonObject header =
+                QJsonDocument::fromJson(*Crypto::base64UrlDecode(parts.at(0))).object();
+            QCOMPARE(insight->jwtClaims, payload);
+            QCOMPARE(insight->jwtHeader.value(QStringLiteral("typ")),
+                     header.value(QStringLiteral("typ")));
+        } else {
+            QVERIFY(insight->jwtClaims.isEmpty());
+            QVERIFY(insight->jwtHeader.isEmpty());
+        }
+        QCOMPARE(insight->introspection.value(QStringLiteral("active")).toBool(), true);
+        QCOMPARE(insight->introspection.value(QStringLiteral("client_id")).toString(),
+                 QStringLiteral("app"));
+        QCOMPARE(insight->introspection.value(QStringLiteral("scope")).toString(),
+                 QStringLiteral("tasks:read"));
+        QVERIFY(insight->inactiveReason.isEmpty());
+
+        QVERIFY(Admin::Service(db).revokeToken(issued->accessRow.id));
+        insight = Core::inspectToken(db, config.issuer, issued->accessRow.id);
+        QVERIFY(insight);
+        QCOMPARE(insight->introspection, QJsonObject({{QStringLiteral("active"), false}}));
+        QVERIFY2(insight->inactiveReason.startsWith(QStringLiteral("revoked")),
+                 qPrintable(insight->inactiveReason));
+
+        // Expired: the store's clock moves past the lifetime.
+        auto second = server.context().tokens().issue(grant);
+        QVERIFY(second);
+        const qint64 before = m_now.load();
+        m_now += qint64(config.accessTokenLifetime) * 1000 + 1000;
+        insight = Core::inspectToken(db, config.issuer, second->accessRow.id);
+        m_now = before;
+        QVERIFY(insight);
+        QCOMPARE(insight->introspection.value(QStringLiteral("active")).toBool(), false);
+        QVERIFY2(insight->inactiveReason.startsWith(QStringLiteral("expired")),
+                 qPrintable(insight->inactiveReason));
+        QCOMPARE(Core::inspectToken(db, config.issuer, 999999).error().code,
+                 QStringLiteral("not_found"));
+    }
 
     void pagesThroughThousands()
     {

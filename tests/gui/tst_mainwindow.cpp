@@ -1,4 +1,5 @@
 #include <QAbstractItemModelTester>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -8,6 +9,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
 #include <QTcpServer>
@@ -178,6 +180,68 @@ private slots:
         Ui::MainWindow again(&engine);
         QCOMPARE(again.currentPanel(), Ui::MainWindow::AuditPanelIndex);
         QCOMPARE(again.size(), QSize(900, 640));
+    }
+
+    void panelLayoutsPersist_data()
+    {
+        QTest::addColumn<QString>("panel");
+        QTest::addColumn<QString>("splitter");
+        QTest::addColumn<QString>("table");
+        QTest::newRow("tokens") << QStringLiteral("tokensPanel") << QStringLiteral("tokensSplitter")
+                                << QStringLiteral("tokensTable");
+        QTest::newRow("audit") << QStringLiteral("auditPanel") << QStringLiteral("auditSplitter")
+                               << QStringLiteral("auditTable");
+        QTest::newRow("traffic") << QStringLiteral("trafficPanel")
+                                 << QStringLiteral("trafficSplitter")
+                                 << QStringLiteral("trafficTable");
+        QTest::newRow("friction") << QStringLiteral("frictionPanel")
+                                  << QStringLiteral("frictionSplitter")
+                                  << QStringLiteral("frictionTable");
+        QTest::newRow("clients") << QStringLiteral("clientsPanel") << QString()
+                                 << QStringLiteral("clientsTable");
+    }
+
+    void panelLayoutsPersist()
+    {
+        QFETCH(QString, panel);
+        QFETCH(QString, splitter);
+        QFETCH(QString, table);
+        Core::Engine engine;
+        QList<int> sizes;
+        int width = 0;
+        {
+            Ui::MainWindow window(&engine);
+            window.resize(1200, 800);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            auto *root = window.findChild<QWidget *>(panel);
+            QVERIFY(root);
+            window.findChild<QStackedWidget *>(QStringLiteral("panels"))->setCurrentWidget(root);
+            if (!splitter.isEmpty()) {
+                auto *split = root->findChild<QSplitter *>(splitter);
+                QVERIFY(split);
+                QTRY_VERIFY(split->sizes().value(0) > 0 && split->sizes().value(1) > 0);
+                const int total = split->sizes().value(0) + split->sizes().value(1);
+                split->setSizes({total / 4, total - total / 4});
+                sizes = split->sizes();
+            }
+            auto *view = root->findChild<QTableView *>(table);
+            QVERIFY2(view, qPrintable(table));
+            view->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
+            view->horizontalHeader()->resizeSection(0, 173);
+            width = view->horizontalHeader()->sectionSize(0);
+            window.close();
+        }
+        Ui::MainWindow again(&engine);
+        again.resize(1200, 800);
+        again.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&again));
+        auto *root = again.findChild<QWidget *>(panel);
+        again.findChild<QStackedWidget *>(QStringLiteral("panels"))->setCurrentWidget(root);
+        QTest::qWait(50);
+        if (!splitter.isEmpty())
+            QCOMPARE(root->findChild<QSplitter *>(splitter)->sizes(), sizes);
+        QCOMPARE(root->findChild<QTableView *>(table)->horizontalHeader()->sectionSize(0), width);
     }
 
     void aboutDialogNamesVersions()

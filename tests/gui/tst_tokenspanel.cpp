@@ -130,6 +130,10 @@ private slots:
         auto *detail = m_panel->findChild<QPlainTextEdit *>(QStringLiteral("tokenDetail"));
         QVERIFY(detail->toPlainText().contains(QStringLiteral("machine")));
         QVERIFY(!detail->toPlainText().contains(QString::fromLatin1(token)));
+        // What /introspect answers now, by the AS's own code.
+        QTRY_VERIFY2(detail->toPlainText().contains(QStringLiteral("Introspection now: active")),
+                     qPrintable(detail->toPlainText()));
+        QVERIFY(detail->toPlainText().contains(QStringLiteral("\"token_type\": \"Bearer\"")));
 
         m_prompts.questions.clear();
         QTest::mouseClick(m_panel->findChild<QPushButton *>(QStringLiteral("revokeSelectedButton")),
@@ -140,6 +144,11 @@ private slots:
         QTRY_COMPARE(
             m_table->model()->index(row, Core::TokenTableModel::StateColumn).data().toString(),
             QStringLiteral("Revoked"));
+        // The detail pane follows: introspection now says inactive, and why.
+        QTRY_VERIFY2(
+            detail->toPlainText().contains(QStringLiteral("Introspection now: inactive — revoked")),
+            qPrintable(detail->toPlainText()));
+        QVERIFY(!detail->toPlainText().contains(QStringLiteral("\"active\": true")));
         // The RS asks the store again: the very next call is refused.
         QCOMPARE(GuiTest::mcpStatus(m_network, m_engine, token), 401);
     }
