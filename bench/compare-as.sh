@@ -69,6 +69,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/compare-as.XXXXXX")
 pids=()
 cleanup() {
     local status=$? pid
+    set +e; trap '' PIPE # a closed stdout (EPIPE) must not stop the cleanup half-way
     for pid in "${pids[@]}"; do bench_stop "$pid"; done
     if [[ $status -ne 0 ]]; then
         for log in "$work"/*.log; do
@@ -81,7 +82,7 @@ cleanup() {
     exit "$status"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP PIPE # so that the EXIT trap stops the servers
 
 json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
 urlenc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
