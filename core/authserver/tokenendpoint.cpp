@@ -451,7 +451,8 @@ Http::Response handleToken(Context &context, const Http::Request &request)
             return Core::makeError(
                 OAuthError::UnsupportedGrantType,
                 QStringLiteral("the grant type \"%1\" is not supported").arg(grantType.left(100)));
-        if (!clientHasGrant(client.client, grantType))
+        // call.client, not the structured binding: clang before 16 cannot capture those.
+        if (!clientHasGrant(call.client.client, grantType))
             return Core::makeError(OAuthError::UnauthorizedClient,
                                    QStringLiteral("the client %1 is not registered for the grant "
                                                   "type %2")

@@ -7,16 +7,13 @@
 #include <cstdlib>
 
 #include "crypto/mask.h"
+#include "fuzzsupport.h"
 #include "http/body.h"
 #include "http/masking.h"
 
-namespace {
+using FuzzSupport::require;
 
-void require(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
+namespace {
 
 Http::FormLimits generous()
 {

@@ -8,18 +8,11 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include "fuzzsupport.h"
 #include "http/body.h"
 #include "http/masking.h"
 
-namespace {
-
-void require(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
-
-} // namespace
+using FuzzSupport::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
