@@ -220,8 +220,9 @@ public:
     bool loginSubmitted = false;
     QString accessToken;
     QString refreshToken;
-    std::optional<DpopProver> dpop; ///< set when DPoP is used (Options::dpop, AS support)
-    bool dpopBound = false;         ///< the access token is DPoP-bound (token_type DPoP)
+    bool accessTokenNotRevoked = false; ///< the AS answered unsupported_token_type
+    std::optional<DpopProver> dpop;     ///< set when DPoP is used (Options::dpop, AS support)
+    bool dpopBound = false;             ///< the access token is DPoP-bound (token_type DPoP)
     bool dpopResourceChecked = false;
     QStringList stepUpScope; ///< set when the MCP step met insufficient_scope
     int stepUps = 0;
@@ -2314,6 +2315,21 @@ public:
         postForm(
             QUrl(as.value(QStringLiteral("revocation_endpoint")).toString()), form,
             [this, hint, then = std::move(then)](const Http::ClientResponse &response) {
+                const auto body = jsonObject(response.body);
+                if (response.status == 400 && body &&
+                    body->value(QStringLiteral("error")).toString() ==
+                        QLatin1String("unsupported_token_type")) {
+                    // RFC 7009 §2.2.1 lets an AS refuse to revoke a token type (typically
+                    // self-contained JWT access tokens): the token stays valid until it expires.
+                    check(QStringLiteral("revocation.") + hint, Level::May, Verdict::Warn,
+                          QStringLiteral("RFC 7009 §2.2.1: the authorization server does not "
+                                         "revoke %1s (unsupported_token_type); it stays valid "
+                                         "until it expires")
+                              .arg(hint));
+                    if (hint == QLatin1String("access_token"))
+                        accessTokenNotRevoked = true;
+                    return then();
+                }
                 if (!expect(response.status == 200, QStringLiteral("revocation.") + hint,
                             Level::Must,
                             QStringLiteral("RFC 7009 §2.2: revoking the %1 answers 200 (got "
@@ -2332,6 +2348,15 @@ public:
         mcpSession.clear();
         negotiatedVersion.clear();
         sendMcp(openingMessage(), [this](const Http::ClientResponse &response) {
+            if (accessTokenNotRevoked) {
+                check(QStringLiteral("revocation.effective"), Level::Should, Verdict::Skip,
+                      QStringLiteral("the authorization server kept the access token (RFC 7009 "
+                                     "§2.2.1), so the MCP server may still accept it (HTTP %1)")
+                          .arg(response.status));
+                return endStep(QStringLiteral("refresh token revoked; the access token is not "
+                                              "revocable at this server"),
+                               std::nullopt);
+            }
             expect(response.status == 401, QStringLiteral("revocation.effective"), Level::Should,
                    QStringLiteral("RFC 7009 §2 / RFC 7662: after revocation the MCP "
                                   "server should refuse the token (got HTTP %1; a "
