@@ -357,21 +357,53 @@ int JwtVerifier::fetchCount() const
 
 Core::Result<Crypto::Jwks> JwtVerifier::keys(bool refresh)
 {
-    const qint64 now = nowMs(m_options.clock);
+    qint64 now = nowMs(m_options.clock);
     {
-        std::lock_guard lock(m_mutex);
-        const bool stale =
-            !m_jwks || now - m_fetchedAt > qint64(m_options.jwksMaxAgeSeconds) * 1000;
-        const bool limited =
-            m_lastAttempt >= 0 && now - m_lastAttempt < qint64(m_options.minRefetchSeconds) * 1000;
-        if (m_jwks && (!(refresh || stale) || limited))
-            return *m_jwks;
-        if (!m_jwks && limited)
-            return unavailable(QStringLiteral("the JWKS could not be fetched recently; retrying "
-                                              "is rate-limited"));
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            const bool stale =
+                !m_jwks || now - m_fetchedAt > qint64(m_options.jwksMaxAgeSeconds) * 1000;
+            const bool limited = m_lastAttempt >= 0 &&
+                                 now - m_lastAttempt < qint64(m_options.minRefetchSeconds) * 1000;
+            if (m_jwks && (!(refresh || stale) || limited))
+                return *m_jwks;
+            if (!m_fetching) {
+                if (!m_jwks && limited)
+                    return unavailable(QStringLiteral("the JWKS could not be fetched recently; "
+                                                      "retrying is rate-limited"));
+                break;
+            }
+            // Another request is fetching: wait for its answer (the first requests after a
+            // start all need the keys). The fetching thread itself can get here again from
+            // a nested event loop; it must not wait for itself.
+            if (m_fetcher == std::this_thread::get_id())
+                return m_jwks ? Core::Result<Crypto::Jwks>(*m_jwks)
+                              : unavailable(QStringLiteral("the JWKS is being fetched"));
+            m_fetchDone.wait_for(lock, std::chrono::seconds(30), [this] { return !m_fetching; });
+            if (m_fetching)
+                return unavailable(QStringLiteral("the JWKS fetch is taking too long"));
+            refresh = false; // what that fetch brought is as fresh as it gets
+            now = nowMs(m_options.clock);
+        }
+        m_fetching = true;
+        m_fetcher = std::this_thread::get_id();
         m_lastAttempt = now;
         ++m_fetches;
     }
+    const auto fetched = fetchKeys();
+    std::lock_guard lock(m_mutex);
+    m_fetching = false;
+    m_fetcher = {};
+    if (fetched) {
+        m_jwks = *fetched;
+        m_fetchedAt = now;
+    }
+    m_fetchDone.notify_all();
+    return fetched;
+}
+
+Core::Result<Crypto::Jwks> JwtVerifier::fetchKeys() const
+{
     Http::ClientRequest request;
     request.url = m_options.jwksUri;
     request.tag = QStringLiteral("rs.jwks");
@@ -385,9 +417,6 @@ Core::Result<Crypto::Jwks> JwtVerifier::keys(bool refresh)
     auto jwks = Crypto::Jwks::fromJson(response->body);
     if (!jwks)
         return unavailable(QStringLiteral("the JWKS is invalid: ") + jwks.error().message);
-    std::lock_guard lock(m_mutex);
-    m_jwks = *jwks;
-    m_fetchedAt = now;
     return *jwks;
 }
 

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <list>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include <QByteArray>
 #include <QHash>
@@ -196,6 +198,8 @@ public:
 
 private:
     Core::Result<Crypto::Jwks> keys(bool refresh);
+    /// One GET of the JWKS (no lock held).
+    [[nodiscard]] Core::Result<Crypto::Jwks> fetchKeys() const;
     Core::Result<Principal> verifyUncached(const QByteArray &token);
 
     Options m_options;
@@ -205,6 +209,10 @@ private:
     qint64 m_fetchedAt = 0;
     qint64 m_lastAttempt = -1;
     int m_fetches = 0;
+    /// One fetch at a time: other threads wait for it instead of failing.
+    bool m_fetching = false;
+    std::thread::id m_fetcher;
+    std::condition_variable m_fetchDone;
 };
 
 /// Lower-case hex SHA-256 of `token`: the cache key and what invalidate() takes.

@@ -3,10 +3,13 @@
 // JWKS refetch on an unknown kid with its rate limit. Time is an injected clock.
 #include <atomic>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QThread>
 #include <QUrlQuery>
 #include <QtTest>
 
@@ -33,6 +36,7 @@ struct FakeAs
     QByteArray lastBody;
     std::atomic<int> introspections{0};
     std::atomic<int> jwksFetches{0};
+    std::atomic<int> jwksDelayMs{0};
 };
 
 } // namespace
@@ -54,11 +58,15 @@ private slots:
     void ssrfGuardRefusesPrivateEndpoint();
     void jwtVerifiesAndRefetchesUnknownKid();
     void jwtCacheNeverOutlivesToken();
+    void jwksFetchedOnceForConcurrentFirstRequests();
     void jwtClaimsChecked_data();
     void jwtClaimsChecked();
 
 private:
     IntrospectionVerifier::Options introspectionOptions();
+    /// Verifies against the fake AS's /jwks for issuer http://as, resource http://rs/mcp, on
+    /// the test's clock.
+    JwtVerifier::Options jwtOptions();
     QByteArray signJwt(const Crypto::Key &key, QJsonObject claims, const QString &typ = {});
     QJsonObject claims() const;
 
@@ -81,6 +89,8 @@ void TestRsRemote::initTestCase()
         return Http::Response::json(m_as.introspectStatus, QJsonDocument(m_as.answer));
     });
     m_server->router().handle("GET", "/jwks", [this](const Http::Request &) {
+        if (const int delay = m_as.jwksDelayMs.load(); delay > 0)
+            QThread::msleep(static_cast<unsigned long>(delay));
         std::lock_guard lock(m_as.mutex);
         ++m_as.jwksFetches;
         return Http::Response::text(200, m_as.jwks, "application/json");
@@ -111,6 +121,7 @@ void TestRsRemote::init()
                    {QStringLiteral("exp"), kStart / 1000 + 100}};
     m_as.introspections = 0;
     m_as.jwksFetches = 0;
+    m_as.jwksDelayMs = 0;
 }
 
 IntrospectionVerifier::Options TestRsRemote::introspectionOptions()
@@ -267,6 +278,16 @@ QByteArray TestRsRemote::signJwt(const Crypto::Key &key, QJsonObject claims, con
     return token ? *token : QByteArray();
 }
 
+JwtVerifier::Options TestRsRemote::jwtOptions()
+{
+    JwtVerifier::Options options;
+    options.jwksUri = QUrl(m_base + QStringLiteral("/jwks"));
+    options.issuer = QStringLiteral("http://as");
+    options.resource = QStringLiteral("http://rs/mcp");
+    options.clock = [this] { return m_now; };
+    return options;
+}
+
 void TestRsRemote::jwtVerifiesAndRefetchesUnknownKid()
 {
     const auto publish = [this](const QList<Crypto::Key> &keys) {
@@ -277,12 +298,8 @@ void TestRsRemote::jwtVerifiesAndRefetchesUnknownKid()
         m_as.jwks = QJsonDocument(QJsonObject{{QStringLiteral("keys"), array}}).toJson();
     };
     publish({m_key1});
-    JwtVerifier::Options options;
-    options.jwksUri = QUrl(m_base + QStringLiteral("/jwks"));
-    options.issuer = QStringLiteral("http://as");
-    options.resource = QStringLiteral("http://rs/mcp");
+    JwtVerifier::Options options = jwtOptions();
     options.minRefetchSeconds = 10;
-    options.clock = [this] { return m_now; };
     JwtVerifier verifier(options);
 
     auto first = verifier.verify(signJwt(m_key1, claims()));
@@ -304,6 +321,43 @@ void TestRsRemote::jwtVerifiesAndRefetchesUnknownKid()
     QCOMPARE(m_as.jwksFetches.load(), 3);
 }
 
+void TestRsRemote::jwksFetchedOnceForConcurrentFirstRequests()
+{
+    {
+        std::lock_guard lock(m_as.mutex);
+        m_as.jwks =
+            QJsonDocument(QJsonObject{{QStringLiteral("keys"), QJsonArray{m_key1.toJwk(false)}}})
+                .toJson();
+    }
+    m_as.jwksDelayMs = 300;
+    JwtVerifier::Options options = jwtOptions();
+    options.minRefetchSeconds = 10;
+    JwtVerifier verifier(options);
+
+    // The first requests after a start arrive together while the keys are being fetched:
+    // they wait for that fetch (they were refused with 503 "could not be fetched recently").
+    constexpr int kRequests = 6;
+    std::vector<QByteArray> tokens;
+    for (int i = 0; i < kRequests; ++i) {
+        QJsonObject c = claims();
+        c.insert(QStringLiteral("jti"), QStringLiteral("t%1").arg(i));
+        tokens.push_back(signJwt(m_key1, c));
+    }
+    std::vector<QString> failures(kRequests);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kRequests; ++i)
+        threads.emplace_back([&, i] {
+            const auto result = verifier.verify(tokens[size_t(i)]);
+            if (!result)
+                failures[size_t(i)] = result.error().toString();
+        });
+    for (auto &thread : threads)
+        thread.join();
+    for (const QString &failure : failures)
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+    QCOMPARE(m_as.jwksFetches.load(), 1);
+}
+
 void TestRsRemote::jwtCacheNeverOutlivesToken()
 {
     {
@@ -312,13 +366,9 @@ void TestRsRemote::jwtCacheNeverOutlivesToken()
             QJsonDocument(QJsonObject{{QStringLiteral("keys"), QJsonArray{m_key1.toJwk(false)}}})
                 .toJson();
     }
-    JwtVerifier::Options options;
-    options.jwksUri = QUrl(m_base + QStringLiteral("/jwks"));
-    options.issuer = QStringLiteral("http://as");
-    options.resource = QStringLiteral("http://rs/mcp");
+    JwtVerifier::Options options = jwtOptions();
     options.leewaySeconds = 60;
     options.jwksMaxAgeSeconds = 3600;
-    options.clock = [this] { return m_now; };
     bool active = true;
     options.stillActive = [&active](const QByteArray &) { return active; };
     JwtVerifier verifier(options);
@@ -387,11 +437,7 @@ void TestRsRemote::jwtClaimsChecked()
             QJsonDocument(QJsonObject{{QStringLiteral("keys"), QJsonArray{m_key1.toJwk(false)}}})
                 .toJson();
     }
-    JwtVerifier::Options options;
-    options.jwksUri = QUrl(m_base + QStringLiteral("/jwks"));
-    options.issuer = QStringLiteral("http://as");
-    options.resource = QStringLiteral("http://rs/mcp");
-    options.clock = [this] { return m_now; };
+    JwtVerifier::Options options = jwtOptions();
     JwtVerifier verifier(options);
     QJsonObject body = claims();
     if (!member.isEmpty()) {
