@@ -149,6 +149,7 @@ Result<std::shared_ptr<Engine::Launch>> Engine::beginLaunch(const ServerConfig &
 
     Http::ServerOptions options;
     options.workerThreads = config.workerThreads;
+    options.workerNice = m_serveInBackground ? 10 : 0;
     if (config.tls) {
         auto credentials =
             config.tlsCertificateFile.isEmpty()

@@ -64,6 +64,10 @@ public:
     void stop();
 
     [[nodiscard]] bool isRunning() const { return m_running; }
+    /// For a GUI: the servers' worker threads run at a lower CPU priority than the UI thread
+    /// (nice 10), so a busy server never makes the window stutter. Takes effect on the next
+    /// start.
+    void setServeInBackground(bool background) { m_serveInBackground = background; }
     /// A startInBackground() is in progress.
     [[nodiscard]] bool isStarting() const { return m_startThread != nullptr; }
     [[nodiscard]] const ServerConfig &config() const { return m_config; }
@@ -132,6 +136,7 @@ private:
 
     ServerConfig m_config;
     bool m_running = false;
+    bool m_serveInBackground = false;
     QThread *m_startThread = nullptr; ///< the worker of startInBackground(), owned
     QString m_tlsFingerprint;
     QSslCertificate m_tlsCertificate;

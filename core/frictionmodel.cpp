@@ -13,6 +13,7 @@ struct FrictionModel::ToolEntry
     FrictionToolState state;
     std::vector<FrictionSample> history; ///< a ring once it holds historyLength samples
     int historyHead = 0;                 ///< index of the oldest sample when full
+    double newestSampleStart = 0;        ///< event time that opened the newest sample
     qint64 touchedInBatch = -1;
     double lastTime = 0;
 };
@@ -321,7 +322,10 @@ void FrictionModel::addEvents(const QList<Friction::Event> &events)
     }
     m_eventCount += events.size();
 
-    // One history sample per tool that changed in this batch.
+    // One history sample per tool that changed in this batch; a batch less than
+    // historyIntervalSeconds after the moment the tool's newest sample was opened replaces
+    // that sample, so frequent batches keep the chart's head live without shortening the
+    // history.
     const auto historyLength = static_cast<size_t>(m_options.historyLength);
     for (auto &principal : m_principals) {
         if (principal->lastSequence <= m_sequence - events.size())
@@ -333,6 +337,18 @@ void FrictionModel::addEvents(const QList<Friction::Event> &events)
                                         static_cast<float>(entry.state.effectiveTarget),
                                         static_cast<float>(entry.state.target),
                                         static_cast<float>(entry.state.friction)};
+            if (!entry.history.empty() &&
+                sample.time - entry.newestSampleStart < m_options.historyIntervalSeconds &&
+                sample.time >= entry.newestSampleStart) {
+                const size_t newest =
+                    entry.history.size() < historyLength
+                        ? entry.history.size() - 1
+                        : static_cast<size_t>((entry.historyHead + m_options.historyLength - 1) %
+                                              m_options.historyLength);
+                entry.history[newest] = sample;
+                continue;
+            }
+            entry.newestSampleStart = sample.time;
             if (entry.history.size() < historyLength) {
                 entry.history.push_back(sample);
             } else {

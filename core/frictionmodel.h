@@ -71,8 +71,11 @@ class FrictionModel final : public QAbstractTableModel
 public:
     struct Options
     {
-        int updateIntervalMs = 100;   ///< 0: no timer, call flush() yourself
-        int historyLength = 600;      ///< samples per tool (a minute at 10 batches/s)
+        int updateIntervalMs = 33; ///< 0: no timer, call flush() yourself (30 batches/s)
+        int historyLength = 600;   ///< samples per tool (a minute at one per 100 ms)
+        /// Event seconds between two history samples of a tool; a batch within it replaces
+        /// the tool's newest sample instead of adding one. 0: a sample per batch.
+        double historyIntervalSeconds = 0.1;
         int maxPrincipals = 1000;     ///< principals whose counts are kept
         int historyPrincipals = 16;   ///< principals whose histories are kept
         int maxQueuedEvents = 200000; ///< events waiting for the next batch

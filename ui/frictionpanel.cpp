@@ -40,7 +40,7 @@ namespace Ui {
 
 namespace {
 
-constexpr int kRefreshMs = 100; // charts and counts: at most ten redraws a second
+constexpr int kRefreshMs = 33; // charts and counts: up to 30 redraws a second
 constexpr double kChartSeconds = 60;
 
 const QString kBannerStyle =

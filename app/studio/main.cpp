@@ -60,6 +60,7 @@ int main(int argc, char *argv[])
     applySystemPalette();
 
     Core::Engine engine;
+    engine.setServeInBackground(true); // the window stays smooth while the servers are busy
     Ui::MainWindow window(&engine);
     window.show();
     // Start the embedded servers (default SQLite store, loopback, demo user, client and

@@ -2,6 +2,11 @@
 
 #include <QThread>
 
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
+
 #include "http/connection.h"
 
 namespace Http {
@@ -49,6 +54,14 @@ Core::Status Server::listen(const QHostAddress &address, quint16 port, ListenMod
         auto worker = std::make_unique<Detail::Worker>(*m_context);
         worker->moveToThread(thread.get());
         thread->start();
+#ifdef Q_OS_LINUX
+        if (const int nice = std::clamp(options.workerNice, 0, 19); nice > 0) {
+            // Per-thread on Linux: setpriority() with the thread's id.
+            QMetaObject::invokeMethod(
+                worker.get(), [nice] { ::setpriority(PRIO_PROCESS, id_t(::gettid()), nice); },
+                Qt::QueuedConnection);
+        }
+#endif
         m_workers.push_back(std::move(worker));
         m_threads.push_back(std::move(thread));
     }

@@ -33,7 +33,10 @@ struct ServerOptions
     int maxPipelinedRequests = 64;         ///< unanswered requests per connection before
                                            ///< the server stops reading from it
     int eventStreamKeepAliveMs = 15000;    ///< comment lines on idle event streams
-    std::optional<TlsCredentials> tls;     ///< serve HTTPS when set
+    /// Nice value of the worker threads (Linux; 0 to 19, 0 = unchanged): a server embedded
+    /// in a GUI yields the CPU to the UI thread when both are busy.
+    int workerNice = 0;
+    std::optional<TlsCredentials> tls; ///< serve HTTPS when set
 };
 
 /// An HTTP/1.1 (optionally HTTPS) server: the listening socket on an accept thread of its

@@ -36,6 +36,7 @@ Core::FrictionModel::Options manual()
 {
     Core::FrictionModel::Options options;
     options.updateIntervalMs = 0;
+    options.historyIntervalSeconds = 0; // a sample per batch, as most tests count them
     return options;
 }
 
@@ -51,6 +52,7 @@ private slots:
     void oneBatchOneDataChanged();
     void queueIsBoundedAndBatched();
     void historyIsBounded();
+    void frequentBatchesReplaceTheNewestSample();
     void principalSelection();
     void principalsAreBounded();
     void configuredToolsShowBeforeEvents();
@@ -153,6 +155,33 @@ void TestFrictionModel::historyIsBounded()
     for (size_t i = 0; i < history.size(); ++i)
         QCOMPARE(history[i].time, double(7 + i));
     QVERIFY(model.history(QStringLiteral("unknown")).empty());
+}
+
+void TestFrictionModel::frequentBatchesReplaceTheNewestSample()
+{
+    Core::FrictionModel::Options options = manual();
+    options.historyIntervalSeconds = 0.1;
+    Core::FrictionModel model(options, nullptr);
+    // Batches 33 ms apart (30 a second): a sample at most every 100 ms, the newest one
+    // always the latest state.
+    for (int i = 0; i <= 9; ++i)
+        model.addEvents({makeEvent(QStringLiteral("sub=a"), QStringLiteral("t"), i / 10.0,
+                                   Friction::EventType::Check, 10 + i * 0.033)});
+    const auto history = model.history(QStringLiteral("t"));
+    // Samples opened at 10.000, 10.132 and 10.264, each holding the last state of its
+    // 100 ms: 10.099, 10.231 and 10.297.
+    QCOMPARE(history.size(), size_t(3));
+    QCOMPARE(history[0].time, 10 + 3 * 0.033);
+    QCOMPARE(history[1].time, 10 + 7 * 0.033);
+    QCOMPARE(history[2].time, 10 + 9 * 0.033);
+    QCOMPARE(history[2].friction, 0.9f);
+
+    options.historyIntervalSeconds = 0;
+    Core::FrictionModel everyBatch(options, nullptr);
+    for (int i = 0; i <= 9; ++i)
+        everyBatch.addEvents({makeEvent(QStringLiteral("sub=a"), QStringLiteral("t"), 0.1,
+                                        Friction::EventType::Check, 10 + i * 0.033)});
+    QCOMPARE(everyBatch.history(QStringLiteral("t")).size(), size_t(10));
 }
 
 void TestFrictionModel::principalSelection()
