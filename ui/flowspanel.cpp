@@ -25,6 +25,7 @@
 #include "devicecodeview.h"
 #include "engine.h"
 #include "exchangedetailview.h"
+#include "flow/credentialstore.h"
 #include "http/client.h"
 #include "jwtview.h"
 #include "sequencediagram.h"
@@ -163,6 +164,7 @@ FlowsPanel::FlowsPanel(Core::Engine *engine, QWidget *parent)
           makeField(QStringLiteral("flowIdpTokenEndpoint"), tr("IdP token endpoint"), this))
     , m_idpClientId(makeField(QStringLiteral("flowIdpClientId"), tr("Client ID at the IdP"), this))
     , m_dpop(new QCheckBox(tr("&DPoP"), this))
+    , m_keepClient(new QCheckBox(tr("&Keep client"), this))
     , m_grantError(makeFieldError(QStringLiteral("flowGrantError"), this))
     , m_tokenFormats(new QComboBox(this))
     , m_assumeTrusted(
@@ -261,6 +263,14 @@ FlowsPanel::FlowsPanel(Core::Engine *engine, QWidget *parent)
            "is useless on its own. Used when the authorization server advertises "
            "dpop_signing_alg_values_supported; otherwise the walk warns and uses bearer "
            "tokens."));
+    m_keepClient->setObjectName(QStringLiteral("flowKeepClient"));
+    m_keepClient->setAccessibleName(tr("Keep the registered client"));
+    m_keepClient->setChecked(true);
+    m_keepClient->setToolTip(
+        tr("Keep the client a walk registers, per authorization server (in the OS keychain "
+           "when one answers, else in a file only you can read), and reuse it in later walks; "
+           "a server that forgets it, or a change of authorization server, registers anew. "
+           "Untick to register a new client on every walk."));
     m_tokenFormats->setObjectName(QStringLiteral("flowTokenFormats"));
     m_tokenFormats->setAccessibleName(tr("Token formats"));
     m_tokenFormats->addItem(tr("JWT and opaque tokens"));
@@ -298,6 +308,7 @@ FlowsPanel::FlowsPanel(Core::Engine *engine, QWidget *parent)
     clientRow->addWidget(m_clientSecret);
     clientRow->addWidget(m_scope);
     clientRow->addWidget(m_privateKeyFile);
+    clientRow->addWidget(m_keepClient);
     m_form->addRow(tr("Client"), clientRow);
     auto *assertionRow = new QHBoxLayout;
     assertionRow->addWidget(m_assertionSource);
@@ -552,6 +563,12 @@ bool FlowsPanel::grantOptions(Flow::Options &options)
     options.clientSecret = m_clientSecret->text();
     options.scope = m_scope->text().trimmed();
     options.dpop = m_dpop->isChecked();
+    if (m_keepClient->isChecked()) {
+        if (!m_credentialStore)
+            m_credentialStore = Flow::FallbackCredentialStore::keychainOrFile(
+                Flow::FileCredentialStore::defaultPath());
+        options.credentialStore = m_credentialStore;
+    }
     if (const QString path = m_privateKeyFile->text().trimmed(); !path.isEmpty()) {
         const auto pem = readSmallFile(path);
         if (!pem)

@@ -160,6 +160,9 @@ private:
     QLineEdit *m_idpTokenEndpoint;
     QLineEdit *m_idpClientId;
     QCheckBox *m_dpop;
+    QCheckBox *m_keepClient;
+    /// Registered clients kept per issuer across walks (created on first use).
+    std::shared_ptr<Flow::CredentialStore> m_credentialStore;
     QLabel *m_grantError;
     QComboBox *m_tokenFormats;
     QCheckBox *m_assumeTrusted;

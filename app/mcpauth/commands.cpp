@@ -160,9 +160,10 @@ int serve(const QStringList &arguments)
     const QCommandLineOption trustIssuer(
         QStringLiteral("trust-issuer"),
         QStringLiteral("Also accept access tokens of this external authorization server "
-                       "(repeatable): ISSUER[,verification=jwt|introspection][,jwks_uri=URL]"
-                       "[,algorithms=ES256+RS256][,introspection_endpoint=URL][,auth_method=M]"
-                       "[,client_id=ID][,client_secret_file=PATH][,bearer_token_file=PATH]. "
+                       "(repeatable): the issuer URL, then optional comma-separated "
+                       "key=value settings: verification=jwt|introspection, jwks_uri=URL, "
+                       "algorithms=ES256+RS256, introspection_endpoint=URL, auth_method=M, "
+                       "client_id=ID, client_secret_file=PATH, bearer_token_file=PATH. "
                        "Endpoints left out are read from the issuer's metadata. Added to "
                        "resource_server.trusted_issuers of --config."),
         QStringLiteral("spec"));
