@@ -55,6 +55,7 @@ void check(const Run &run)
     case 0:
     case 400:
     case 413:
+    case 414:
     case 417:
     case 431:
     case 501:
