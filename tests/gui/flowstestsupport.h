@@ -7,9 +7,12 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 
+#include "adminsupport.h"
 #include "authserver/config.h"
 #include "crypto/mask.h"
 #include "exchangedetailview.h"
+#include "flowspanel.h"
+#include "mainwindow.h"
 #include "serverconfig.h"
 
 namespace FlowsTest {
@@ -27,6 +30,24 @@ inline Core::ServerConfig engineConfig(const QTemporaryDir &dir)
     config.authorizationServer.defaultTokenFormat = Auth::AccessTokenFormat::Jwt;
     config.authorizationServer.devicePollInterval = 1;
     return config;
+}
+
+/// Shows the Flows panel of `window` and prepares it for scripted walks: `prompts` answer
+/// its questions, and walks keep no client. (Kept clients live in the data folder of
+/// QStandardPaths' test mode, which other test executables and earlier runs share; another
+/// engine on the same port would refuse such a client and the walk re-registers, a warning
+/// step. Keeping clients is tested in tst_credentialstore and tst_flow_credentials_cli.)
+/// Null when the panel is missing.
+inline Ui::FlowsPanel *openPanel(Ui::MainWindow &window, const Ui::Prompts &prompts)
+{
+    window.showPanel(Ui::MainWindow::FlowsPanelIndex);
+    auto *panel = window.findChild<Ui::FlowsPanel *>(QStringLiteral("flowsPanel"));
+    if (!panel)
+        return nullptr;
+    panel->setPrompts(prompts);
+    if (auto *keep = panel->findChild<QCheckBox *>(QStringLiteral("flowKeepClient")))
+        keep->setChecked(false);
+    return panel;
 }
 
 /// The bearer token of the exchange `view` shows, masked and revealed.

@@ -180,14 +180,9 @@ private slots:
         m_window = std::make_unique<Ui::MainWindow>(&m_engine);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        m_window->showPanel(Ui::MainWindow::FlowsPanelIndex);
-        m_panel = m_window->findChild<Ui::FlowsPanel *>(QStringLiteral("flowsPanel"));
+        m_panel = FlowsTest::openPanel(*m_window, m_prompts.prompts());
         QVERIFY(m_panel);
-        m_panel->setPrompts(m_prompts.prompts());
-        // Each engine of these tests has a fresh store on a port an earlier one may have
-        // used: a kept client would be refused and re-registered (a warning step). Keeping
-        // clients is tested in tst_credentialstore and tst_flow_credentials_cli.
-        child<QCheckBox>("flowKeepClient")->setChecked(false);
+        QVERIFY(!child<QCheckBox>("flowKeepClient")->isChecked());
         m_steps = child<QTreeWidget>("flowSteps");
         QVERIFY(m_steps);
     }
